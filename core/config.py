@@ -1,0 +1,382 @@
+"""XTuner presets, read and edit their PART 1 settings, render and validate a config.
+
+XTuner configs are Python; their settings block (PART 1) is the user interface. Edits
+here are structural: the file is parsed with :mod:`ast` and only the spans of the nodes
+that change are rewritten, so the rest of the preset stays exactly as XTuner wrote it.
+Applied on top of a preset:
+
+- PART 1 values (model path, dataset path, template, lengths, batch, lr, ...);
+- the tutorial's dataset edits (``load_dataset('json', data_files=...)``,
+  ``dataset_map_fn=None``) so the identity dataset is read as it is;
+- the method (QLoRA / LoRA / full fine-tune);
+- the CPU adaptation when there is no GPU (plain ``OptimWrapper``, no 4-bit, fp32).
+
+A rendered config is validated by loading it with mmengine in a subprocess (it is Python
+and runs code, so never inside the app process).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import subprocess
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PRESET = "internlm2_chat_1_8b_qlora_alpaca_e3"
+METHODS = ("qlora", "lora", "full")
+
+
+@dataclass(frozen=True)
+class Code:
+    """A Python expression kept as source (e.g. ``PROMPT_TEMPLATE.internlm2_chat``)."""
+
+    source: str
+
+
+# ---------------------------------------------------------------- presets
+
+
+@lru_cache(maxsize=1)
+def _configs_root() -> Path:
+    spec = importlib.util.find_spec("xtuner")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("XTuner is not installed in this Python")
+    return Path(list(spec.submodule_search_locations)[0]) / "configs"
+
+
+@lru_cache(maxsize=1)
+def presets() -> dict[str, Path]:
+    """All of XTuner's built-in configs: name → file (what ``xtuner list-cfg`` lists)."""
+    found = {}
+    for path in _configs_root().rglob("*.py"):
+        if path.name.startswith("_") or "__pycache__" in path.parts:
+            continue
+        found[path.stem] = path
+    return dict(sorted(found.items()))
+
+
+def find_presets(pattern: str = "") -> list[str]:
+    """Preset names containing ``pattern`` (case-insensitive), like ``xtuner list-cfg -p``."""
+    pattern = pattern.lower()
+    return [name for name in presets() if pattern in name.lower()]
+
+
+def preset_source(name: str) -> str:
+    try:
+        return presets()[name].read_text(encoding="utf-8")
+    except KeyError:
+        raise ValueError(f"XTuner has no preset named {name!r}") from None
+
+
+# ---------------------------------------------------------------- span editing
+
+
+class _Editor:
+    """Replace the source spans of AST nodes, leaving every other byte untouched."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.data = source.encode("utf-8")
+        self.tree = ast.parse(source)
+        self._line_start = [0]
+        for line in self.data.splitlines(keepends=True):
+            self._line_start.append(self._line_start[-1] + len(line))
+        self._edits: list[tuple[int, int, bytes]] = []
+
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        start = self._line_start[node.lineno - 1] + node.col_offset
+        end = self._line_start[node.end_lineno - 1] + node.end_col_offset
+        return start, end
+
+    def replace(self, node: ast.AST, text: str) -> None:
+        start, end = self.span(node)
+        self._edits.append((start, end, text.encode("utf-8")))
+
+    def insert_after(self, node: ast.AST, text: str) -> None:
+        _, end = self.span(node)
+        self._edits.append((end, end, text.encode("utf-8")))
+
+    def remove_keyword(self, kw: ast.keyword) -> None:
+        start, end = self.span(kw)
+        data = self.data
+        line_begin = data.rfind(b"\n", 0, start) + 1
+        if data[line_begin:start].strip() == b"":
+            start = line_begin
+        while end < len(data) and data[end:end + 1] in b" \t":
+            end += 1
+        if data[end:end + 1] == b",":
+            end += 1
+        while end < len(data) and data[end:end + 1] in b" \t":
+            end += 1
+        if data[end:end + 1] == b"\n" and start == line_begin:
+            end += 1
+        self._edits.append((start, end, b""))
+
+    def result(self) -> str:
+        out = self.data
+        last = None
+        for start, end, text in sorted(self._edits, key=lambda e: (e[0], e[1]), reverse=True):
+            if last is not None and end > last:
+                raise ValueError("overlapping config edits")
+            out = out[:start] + text + out[end:]
+            last = start
+        return out.decode("utf-8")
+
+    # lookups
+    def assignment(self, name: str) -> ast.Assign | None:
+        for node in self.tree.body:
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+                return node
+        return None
+
+
+def _kw(call: ast.AST, name: str) -> ast.keyword | None:
+    if isinstance(call, ast.Call):
+        for kw in call.keywords:
+            if kw.arg == name:
+                return kw
+    return None
+
+
+def _render_value(value: Any) -> str:
+    if isinstance(value, Code):
+        return value.source
+    return repr(value)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_settings(source: str) -> dict[str, Any]:
+    """Top-level assignments of a config: literal values as Python objects, others as Code."""
+    tree = ast.parse(source)
+    values: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            seg = ast.get_source_segment(source, node.value) or ""
+            try:
+                values[node.targets[0].id] = ast.literal_eval(node.value)
+            except (ValueError, SyntaxError, TypeError):
+                values[node.targets[0].id] = Code(seg)
+    return values
+
+
+def dataset_path_variable(source: str) -> str | None:
+    """The PART 1 name that holds the training data path (``alpaca_en_path`` in the tutorial)."""
+    ed = _Editor(source)
+    call = _find_dataset_call(ed)
+    if call is None:
+        return None
+    inner = _kw(call, "dataset")
+    if inner is None:
+        return None
+    for key in ("data_files", "path"):
+        kw = _kw(inner.value, key)
+        if kw is None:
+            continue
+        value = kw.value
+        if isinstance(value, ast.Call):  # data_files=dict(train=NAME)
+            train = _kw(value, "train")
+            value = train.value if train else value
+        if isinstance(value, ast.Name):
+            return value.id
+    return None
+
+
+def method_of(source: str) -> str:
+    """qlora, lora or full, as the config stands."""
+    ed = _Editor(source)
+    model = ed.assignment("model")
+    llm = _kw(model.value, "llm") if model else None
+    lora = _kw(model.value, "lora") if model else None
+    quant = _kw(llm.value, "quantization_config") if llm else None
+    has_lora = lora is not None and not (isinstance(lora.value, ast.Constant) and lora.value.value is None)
+    has_quant = quant is not None and not (isinstance(quant.value, ast.Constant) and quant.value.value is None)
+    if not has_lora:
+        return "full"
+    return "qlora" if has_quant else "lora"
+
+
+def _find_dataset_call(ed: _Editor) -> ast.Call | None:
+    for node in ed.tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            if _kw(node.value, "dataset") is not None and _kw(node.value, "dataset_map_fn") is not None:
+                return node.value
+    return None
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render(
+    source: str,
+    settings: dict[str, Any] | None = None,
+    *,
+    dataset_path: str | None = None,
+    method: str | None = None,
+    cpu: bool = False,
+) -> str:
+    """Apply PART 1 settings, the tutorial's dataset edits, the method and the CPU adaptation."""
+    settings = dict(settings or {})
+    if method is not None and method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}")
+    ed = _Editor(source)
+    data_var = dataset_path_variable(source)
+    if dataset_path is not None:
+        if data_var is None:
+            raise ValueError("this preset has no dataset path setting that can be changed")
+        settings[data_var] = str(dataset_path)
+
+    for name, value in settings.items():
+        node = ed.assignment(name)
+        if node is None:
+            raise ValueError(f"the config has no setting named {name!r}")
+        ed.replace(node.value, _render_value(value))
+
+    call = _find_dataset_call(ed)
+    if call is not None and data_var is not None:
+        inner = _kw(call, "dataset")
+        ed.replace(inner.value, f"dict(type=load_dataset, path='json', data_files=dict(train={data_var}))")
+        ed.replace(_kw(call, "dataset_map_fn").value, "None")
+
+    model = ed.assignment("model")
+    llm = _kw(model.value, "llm") if model else None
+    quant = _kw(llm.value, "quantization_config") if llm else None
+    dtype = _kw(llm.value, "torch_dtype") if llm else None
+    lora = _kw(model.value, "lora") if model else None
+    if method in ("lora", "full") or cpu:
+        if quant is not None:
+            ed.replace(quant.value, "None")
+    if method == "qlora" and (quant is None or (isinstance(quant.value, ast.Constant))):
+        raise ValueError("this preset has no 4-bit settings; choose LoRA or a QLoRA preset")
+    if method in ("lora", "qlora") and lora is None:
+        raise ValueError("this preset has no LoRA settings; choose full fine-tune or a LoRA preset")
+    if method == "full" and lora is not None:
+        ed.replace(lora.value, "None")
+    if cpu:
+        if dtype is not None:
+            ed.replace(dtype.value, "torch.float32")
+        _adapt_optim_for_cpu(ed)
+    return ed.result()
+
+
+def _adapt_optim_for_cpu(ed: _Editor) -> None:
+    optim = ed.assignment("optim_wrapper")
+    if optim is None or not isinstance(optim.value, ast.Call):
+        return
+    type_kw = _kw(optim.value, "type")
+    if type_kw is not None and isinstance(type_kw.value, ast.Name) and type_kw.value.id == "AmpOptimWrapper":
+        ed.replace(type_kw.value, "OptimWrapper")
+        for name in ("loss_scale", "dtype"):
+            kw = _kw(optim.value, name)
+            if kw is not None:
+                ed.remove_keyword(kw)
+        if not _imports_name(ed.tree, "OptimWrapper"):
+            last_import = [n for n in ed.tree.body if isinstance(n, (ast.Import, ast.ImportFrom))][-1]
+            ed.insert_after(last_import, "\nfrom mmengine.optim import OptimWrapper  # CPU: no mixed precision")
+
+
+def _imports_name(tree: ast.Module, name: str) -> bool:
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- validation
+
+
+_VALIDATE_SNIPPET = r"""
+import json, sys
+from mmengine.config import Config
+cfg = Config.fromfile(sys.argv[1])
+keys = json.loads(sys.argv[2])
+out = {}
+for k in keys:
+    v = cfg.get(k, None)
+    try:
+        json.dumps(v)
+        out[k] = v
+    except TypeError:
+        out[k] = repr(v)
+print("@@VALUES@@" + json.dumps(out, ensure_ascii=False))
+"""
+
+
+def load_with_mmengine(path: Path, keys: list[str], timeout: float = 120) -> tuple[dict[str, Any] | None, str]:
+    """Load a config file with mmengine in a subprocess; the values of ``keys`` or the error."""
+    import json
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _VALIDATE_SNIPPET, str(path), json.dumps(keys)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False,
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("@@VALUES@@"):
+            return json.loads(line[len("@@VALUES@@"):]), proc.stdout
+    return None, proc.stdout
+
+
+# ---------------------------------------------------------------- starting points
+
+# A short CPU run on the demo model that learns the identity answers (measured: ~100
+# iterations of 256 tokens, about 10 s of training on 2 cores after ~15 s of start-up).
+DEMO_SETTINGS: dict[str, Any] = {
+    "max_length": 256,
+    "batch_size": 1,
+    "accumulative_counts": 1,
+    "max_epochs": 3,
+    "lr": 5e-3,
+    "warmup_ratio": 0.03,
+    "save_steps": 50,
+    "save_total_limit": 2,
+    "evaluation_freq": 25,
+}
+IDENTITY_QUESTIONS = ["请介绍一下你自己", "Please introduce yourself"]
+
+
+def tutorial_config(
+    model_path: str,
+    dataset_path: str,
+    *,
+    preset: str = DEFAULT_PRESET,
+    cpu: bool = False,
+    demo: bool = False,
+    method: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """The tutorial's edited config for ``model_path``; adapted for CPU / the demo model."""
+    settings: dict[str, Any] = {
+        "pretrained_model_name_or_path": str(model_path),
+        "evaluation_inputs": list(IDENTITY_QUESTIONS),
+    }
+    if demo:
+        settings.update(DEMO_SETTINGS)
+        # The identity records carry no system prompt, so samples are asked without one.
+        settings["SYSTEM"] = ""
+    settings.update(extra or {})
+    if method is None:
+        method = "lora" if cpu else None
+    return render(preset_source(preset), settings, dataset_path=dataset_path, method=method, cpu=cpu)
+
+
+def config_summary(source: str) -> dict[str, Any]:
+    """What the rest of the app needs to know of a config: model, data, template, method."""
+    values = read_settings(source)
+    data_var = dataset_path_variable(source)
+    tmpl = values.get("prompt_template")
+    from core.templates import template_name_from_code
+
+    return {
+        "model": values.get("pretrained_model_name_or_path"),
+        "dataset": values.get(data_var) if data_var else None,
+        "template": template_name_from_code(tmpl.source) if isinstance(tmpl, Code) else None,
+        "system": values.get("SYSTEM") if isinstance(values.get("SYSTEM"), str) else None,
+        "method": method_of(source),
+        "max_length": values.get("max_length"),
+        "evaluation_inputs": values.get("evaluation_inputs"),
+    }

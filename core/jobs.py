@@ -1,0 +1,239 @@
+"""Background jobs (training, convert & merge): start, status, stop, re-attach.
+
+The disk is the truth. A job is a folder holding ``job.json`` (steps with argv, pid and
+create time of its supervisor, start time), ``output.log`` (everything the children
+print), ``exit.json`` (written by the supervisor when the steps end) and ``stop.json``
+(written when someone asks it to stop). Status is derived from those files plus whether
+the recorded pid is alive *with the same create time*, so a browser reload, a second tab
+or a restarted app server all see the same state, and a reused pid is never taken for
+the job.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import psutil
+
+from core.workspace import atomic_write_json, read_json
+from core.xtuner_cli import Invocation
+
+RUNNER = Path(__file__).with_name("job_runner.py")
+LOG_NAME = "output.log"
+
+RUNNING, STOPPING, SUCCEEDED, FAILED, STOPPED = "running", "stopping", "succeeded", "failed", "stopped"
+ACTIVE = (RUNNING, STOPPING)
+
+
+class JobError(RuntimeError):
+    """A job cannot be started or handled; the message is meant for people."""
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    invocation: Invocation
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    state: str
+    exit_code: int | None
+    started: float | None
+    finished: float | None
+    failed_step: str | None
+    record: dict[str, Any]
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
+
+    @property
+    def elapsed(self) -> float | None:
+        if self.started is None:
+            return None
+        end = self.finished if self.finished is not None else time.time()
+        return max(0.0, end - self.started)
+
+
+def log_path(job_dir: Path) -> Path:
+    return Path(job_dir) / LOG_NAME
+
+
+def _reap(proc: subprocess.Popen) -> None:
+    threading.Thread(target=proc.wait, daemon=True).start()
+
+
+@contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def active_jobs(parent: Path, kind: str | None = None) -> list[Path]:
+    """Job folders directly under ``parent`` that are running or stopping."""
+    found = []
+    for rec in sorted(Path(parent).glob("*/job.json")):
+        job_dir = rec.parent
+        record = read_json(rec, {})
+        if kind and record.get("kind") != kind:
+            continue
+        if status(job_dir).active:
+            found.append(job_dir)
+    return found
+
+
+def start(
+    job_dir: Path,
+    steps: list[Step],
+    *,
+    kind: str,
+    cwd: Path | None = None,
+    meta: dict[str, Any] | None = None,
+    exclusive_in: Path | None = None,
+) -> JobStatus:
+    """Start ``steps`` as one background job in ``job_dir``.
+
+    With ``exclusive_in``, refuses when another job of the same ``kind`` is active among
+    that folder's job folders (checked under a file lock, so double clicks start one).
+    """
+    if not steps:
+        raise JobError("nothing to run")
+    job_dir = Path(job_dir)
+    if (job_dir / "job.json").exists():
+        raise JobError(f"{job_dir} already holds a job")
+    lock_file = (Path(exclusive_in) / f".{kind}.lock") if exclusive_in else job_dir.parent / f".{job_dir.name}.lock"
+    with _lock(lock_file):
+        if exclusive_in is not None:
+            busy = [d for d in active_jobs(exclusive_in, kind) if d != job_dir]
+            if busy:
+                raise JobError(f"another {kind} job is still running: {busy[0].name}. Stop it or wait until it ends.")
+        job_dir.mkdir(parents=True, exist_ok=True)
+        record: dict[str, Any] = {
+            "kind": kind,
+            "cwd": str(cwd) if cwd else None,
+            "steps": [
+                {"name": s.name, "argv": s.invocation.argv, "env": s.invocation.env,
+                 "drop_env": list(s.invocation.drop_env), "display": s.invocation.display}
+                for s in steps
+            ],
+            "display": "\n".join(s.invocation.display for s in steps),
+            "meta": meta or {},
+            "started": time.time(),
+        }
+        atomic_write_json(job_dir / "job.json", record)
+        with open(log_path(job_dir), "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, str(RUNNER), str(job_dir)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, cwd=cwd,
+            )
+        _reap(proc)
+        try:
+            create_time = psutil.Process(proc.pid).create_time()
+        except psutil.Error:
+            create_time = None
+        record.update(pid=proc.pid, pgid=proc.pid, create_time=create_time)
+        atomic_write_json(job_dir / "job.json", record)
+    return status(job_dir)
+
+
+def _alive(record: dict[str, Any]) -> bool:
+    pid, created = record.get("pid"), record.get("create_time")
+    if not pid:
+        return False
+    try:
+        proc = psutil.Process(pid)
+        if created is not None and abs(proc.create_time() - created) > 0.01:
+            return False  # the pid was reused by another process
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def status(job_dir: Path) -> JobStatus:
+    """The job's state, derived from its files and the process table."""
+    job_dir = Path(job_dir)
+    record = read_json(job_dir / "job.json", {}) or {}
+    exit_rec = read_json(job_dir / "exit.json")
+    stop_rec = read_json(job_dir / "stop.json")
+    started = record.get("started")
+    if isinstance(exit_rec, dict):
+        code = exit_rec.get("exit_code")
+        if code == 0:
+            state = SUCCEEDED
+        elif stop_rec is not None:
+            state = STOPPED
+        else:
+            state = FAILED
+        return JobStatus(state, code, started, exit_rec.get("finished"), exit_rec.get("failed_step"), record)
+    if record and (_alive(record) or "pid" not in record and time.time() - (started or 0) < 10):
+        return JobStatus(STOPPING if stop_rec else RUNNING, None, started, None, None, record)
+    if stop_rec is not None:
+        return JobStatus(STOPPED, None, started, stop_rec.get("t"), None, record)
+    # The supervisor vanished without recording an exit: killed with the machine or by force.
+    return JobStatus(FAILED, None, started, None, None, record)
+
+
+def stop(job_dir: Path, *, grace: float = 10.0, poll: float = 0.1) -> JobStatus:
+    """Stop the whole process group: SIGTERM, then SIGKILL after ``grace`` seconds."""
+    job_dir = Path(job_dir)
+    current = status(job_dir)
+    if not current.active:
+        return current
+    if not (job_dir / "stop.json").exists():
+        atomic_write_json(job_dir / "stop.json", {"t": time.time()})
+    pgid = current.record.get("pgid")
+    if not pgid or not _alive(current.record):
+        return status(job_dir)
+    _signal_group(pgid, signal.SIGTERM)
+    deadline = time.time() + grace
+    while time.time() < deadline:
+        if not _group_alive(pgid):
+            break
+        time.sleep(poll)
+    if _group_alive(pgid):
+        _signal_group(pgid, signal.SIGKILL)
+        for _ in range(50):
+            if not _group_alive(pgid):
+                break
+            time.sleep(poll)
+    # A supervisor killed by force wrote no exit record; wait briefly for one otherwise.
+    for _ in range(20):
+        if (job_dir / "exit.json").exists() or not _alive(current.record):
+            break
+        time.sleep(poll)
+    return status(job_dir)
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _group_alive(pgid: int) -> bool:
+    """True while any non-zombie process is left in the group."""
+    for proc in psutil.process_iter(["pid", "status"]):
+        try:
+            if os.getpgid(proc.info["pid"]) == pgid and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                return True
+        except (ProcessLookupError, PermissionError, psutil.Error):
+            continue
+    return False

@@ -1,0 +1,163 @@
+"""Read what XTuner writes: log lines, ``scalars.json``, sample answers; explain failures.
+
+Logs are read incrementally from a remembered byte offset, so watching a 1 GB log costs
+the same as a 1 KB one. Everything here is plain parsing of files on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ITER_RE = re.compile(r"Iter\(train\)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\](.*)")
+KV_RE = re.compile(r"([A-Za-z_][\w/]*):\s*([-+0-9.eE:]+)")
+TAIL_CHUNK = 64 * 1024
+
+
+def read_from(path: Path, offset: int, max_bytes: int = 1 << 20) -> tuple[str, int]:
+    """Text appended to ``path`` since ``offset`` (at most ``max_bytes``), and the new offset.
+
+    Only whole lines are returned; a partial last line waits for the next call. If the file
+    shrank (rotated or replaced), reading restarts from the beginning.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return "", offset
+    if size < offset:
+        offset = 0
+    if size == offset:
+        return "", offset
+    with open(path, "rb") as f:
+        f.seek(offset)
+        data = f.read(max_bytes)
+    cut = data.rfind(b"\n")
+    if cut < 0:
+        return "", offset
+    data = data[: cut + 1]
+    return data.decode("utf-8", errors="replace"), offset + len(data)
+
+
+def tail(path: Path, max_lines: int = 200) -> str:
+    """The last ``max_lines`` lines of a file, reading only its end."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            size = f.tell()
+            chunk = b""
+            pos = size
+            while pos > 0 and chunk.count(b"\n") <= max_lines:
+                step = min(TAIL_CHUNK, pos)
+                pos -= step
+                f.seek(pos)
+                chunk = f.read(step) + chunk
+    except OSError:
+        return ""
+    lines = chunk.decode("utf-8", errors="replace").splitlines()
+    return "\n".join(lines[-max_lines:])
+
+
+@dataclass
+class Progress:
+    """What the training log says so far."""
+
+    iteration: int = 0
+    total: int = 0
+    eta: str | None = None
+    last: dict[str, float] = field(default_factory=dict)
+    train_samples: int | None = None
+    checkpoints: list[int] = field(default_factory=list)
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.iteration / self.total) if self.total else 0.0
+
+
+def parse_iter_line(line: str) -> tuple[int, int, dict[str, str]] | None:
+    m = ITER_RE.search(line)
+    if not m:
+        return None
+    values = {k: v for k, v in KV_RE.findall(m.group(3))}
+    return int(m.group(1)), int(m.group(2)), values
+
+
+def update_progress(progress: Progress, text: str) -> Progress:
+    """Fold newly read log text into ``progress``."""
+    for line in text.splitlines():
+        parsed = parse_iter_line(line)
+        if parsed:
+            progress.iteration, progress.total, values = parsed
+            progress.eta = values.pop("eta", progress.eta)
+            for k, v in values.items():
+                try:
+                    progress.last[k] = float(v)
+                except ValueError:
+                    pass
+            continue
+        m = re.search(r"Num train samples (\d+)", line)
+        if m:
+            progress.train_samples = int(m.group(1))
+        m = re.search(r"Saving checkpoint at (\d+) iterations", line)
+        if m:
+            progress.checkpoints.append(int(m.group(1)))
+    return progress
+
+
+def scalars_files(work_dir: Path) -> list[Path]:
+    """``vis_data/scalars.json`` files of a work dir, oldest run first (resumes add more)."""
+    return sorted(Path(work_dir).glob("*/vis_data/scalars.json"))
+
+
+def read_scalars(work_dir: Path) -> list[dict]:
+    """All logged scalar rows of a work dir, in iteration order; bad lines are skipped."""
+    rows: list[dict] = []
+    for path in scalars_files(work_dir):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(row, dict) and "iter" in row:
+                rows.append(row)
+    rows.sort(key=lambda r: r.get("iter", 0))
+    return rows
+
+
+def eval_outputs(work_dir: Path) -> list[tuple[int, str]]:
+    """Sample answers written by EvaluateChatHook: ``(iteration, text)``, in order."""
+    found = []
+    for path in Path(work_dir).glob("*/vis_data/eval_outputs_iter_*.txt"):
+        m = re.search(r"eval_outputs_iter_(\d+)\.txt$", path.name)
+        if m:
+            found.append((int(m.group(1)), path.read_text(encoding="utf-8", errors="replace")))
+    return sorted(found)
+
+
+# Known failures: (log pattern, key of the plain-language explanation in ui strings).
+FAILURE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"CUDA out of memory|OutOfMemoryError", re.I), "fail.oom"),
+    (re.compile(r"No space left on device", re.I), "fail.disk_full"),
+    (re.compile(r"(Incorrect path_or_model_id|is not a local folder|Can't load (the )?(tokenizer|config)|"
+                r"does not appear to have a file named config\.json|We couldn't connect to 'https://huggingface\.co')", re.I),
+     "fail.model_path"),
+    (re.compile(r"(requires? (a )?(CUDA|GPU)|No GPU found|Torch not compiled with CUDA|"
+                r"bitsandbytes.*(CUDA|GPU)|load_in_4bit.*(cuda|gpu))", re.I), "fail.no_gpu"),
+    (re.compile(r"(bitsandbytes|triton\.ops)", re.I), "fail.bitsandbytes"),
+    (re.compile(r"(JSONDecodeError|DatasetGenerationError|An error occurred while generating the dataset|"
+                r"KeyError: 'conversation'|Couldn't find a dataset script|FileNotFoundError: .*(json|data))", re.I),
+     "fail.dataset"),
+]
+
+
+def classify_failure(log_text: str, exit_code: int | None) -> str | None:
+    """The key of a plain explanation for a failed job, or None when nothing matched."""
+    for pattern, key in FAILURE_PATTERNS:
+        if pattern.search(log_text):
+            return key
+    if exit_code in (-9, 137):
+        return "fail.killed"
+    return None

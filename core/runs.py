@@ -1,0 +1,142 @@
+"""Training runs: start one from a config, resume one, and say what each run produced.
+
+A run is a folder under ``runs/``: ``config.py`` (the frozen copy it trained with),
+the job files of :mod:`core.jobs`, XTuner's ``work_dir/``, and later ``hf_adapter/``,
+``merged/`` and the ``convert/`` job. The home page's step checklist is derived here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core import config as cfg
+from core import convert, jobs, xtuner_cli
+from core.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.py"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.root / "work_dir"
+
+    @property
+    def adapter(self) -> Path:
+        return self.root / "hf_adapter"
+
+    @property
+    def merged(self) -> Path:
+        return self.root / "merged"
+
+    @property
+    def convert_job(self) -> Path:
+        return self.root / "convert"
+
+
+def _file_hash(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+    except OSError:
+        return None
+
+
+def start_training(
+    ws: Workspace,
+    config_path: Path,
+    *,
+    gpus: int = 1,
+    deepspeed: str | None = None,
+    resume: Path | None = None,
+    seed: int | None = None,
+    label: str = "train",
+) -> Path:
+    """Start XTuner training of ``config_path`` in a new run folder; returns the folder.
+
+    Raises :class:`core.jobs.JobError` when a training is already running in this workspace.
+    """
+    config_path = Path(config_path)
+    source = config_path.read_text(encoding="utf-8")
+    summary = cfg.config_summary(source)
+    busy = jobs.active_jobs(ws.runs_dir, "train")
+    if busy:
+        raise jobs.JobError(f"another training is still running: {busy[0].name}. Stop it or wait until it ends.")
+    run = RunPaths(ws.new_run_dir(label))
+    shutil.copy2(config_path, run.config)
+    inv = xtuner_cli.train(run.config, run.work_dir, gpus=gpus, deepspeed=deepspeed, resume=resume,
+                           seed=seed, cache_dir=ws.root / ".cache" / "datasets")
+    meta: dict[str, Any] = {
+        "source_config": str(config_path), "model": summary["model"], "dataset": summary["dataset"],
+        "dataset_hash": _file_hash(Path(summary["dataset"])) if summary["dataset"] else None,
+        "template": summary["template"], "system": summary["system"], "method": summary["method"],
+        "gpus": gpus, "deepspeed": deepspeed, "resumed_from": str(resume) if resume else None,
+    }
+    try:
+        jobs.start(run.root, [jobs.Step("train", inv)], kind="train", cwd=ws.root, meta=meta,
+                   exclusive_in=ws.runs_dir)
+    except jobs.JobError:
+        shutil.rmtree(run.root, ignore_errors=True)
+        raise
+    return run.root
+
+
+def meta(run_dir: Path) -> dict[str, Any]:
+    return jobs.status(run_dir).record.get("meta", {})
+
+
+def start_convert(
+    ws: Workspace,
+    run_dir: Path,
+    *,
+    checkpoint: Path | None = None,
+    merge: bool = True,
+    device: str = "cpu",
+    cpu_only: bool = True,
+    **options: Any,
+) -> Path:
+    """Convert a run's checkpoint to an adapter and (by default) merge it; a background job."""
+    run = RunPaths(Path(run_dir))
+    checkpoint = checkpoint or convert.latest_checkpoint(run.work_dir)
+    if checkpoint is None:
+        raise jobs.JobError(f"run {run.root.name} has no checkpoint yet")
+    info = meta(run.root)
+    base = Path(info["model"]) if merge and info.get("model") else None
+    steps = convert.convert_steps(
+        run.config, checkpoint, run.adapter, base_model=base, merged_dir=run.merged if merge else None,
+        cpu_only=cpu_only, quantized=info.get("method") == "qlora", device=device, **options)
+    job_dir = run.convert_job
+    if job_dir.exists():
+        if jobs.status(job_dir).active:
+            raise jobs.JobError("this run is already being converted")
+        shutil.rmtree(job_dir)
+    jobs.start(job_dir, steps, kind="convert", cwd=ws.root, meta={"checkpoint": str(checkpoint)})
+    return job_dir
+
+
+def checklist(ws: Workspace) -> dict[str, bool]:
+    """The five steps of the tutorial, as far as the workspace shows them done."""
+    from core import dataset
+
+    has_data = False
+    if ws.dataset_path.is_file():
+        try:
+            has_data = not dataset.validate(dataset.load(ws.dataset_path))
+        except ValueError:
+            has_data = False
+    runs = [RunPaths(d) for d in ws.run_dirs()]
+    return {
+        "dataset": has_data,
+        "config": any(ws.configs_dir.glob("*.py")),
+        "trained": any(jobs.status(r.root).state == jobs.SUCCEEDED for r in runs),
+        "converted": any(convert.is_adapter_dir(r.adapter) for r in runs),
+        "merged": any(convert.merged_ready(r.merged) for r in runs),
+    }

@@ -1,0 +1,194 @@
+"""The one place that knows how to invoke XTuner's tools.
+
+Every function returns an :class:`Invocation`: the argv to run (``sys.executable`` on our
+launcher, or torchrun for several GPUs, so exit codes are real), the environment the tool
+needs, and the equivalent ``xtuner ...`` command a person would type, for display.
+Nothing here starts a process; :mod:`core.jobs` and :func:`run` do.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LAUNCHER = Path(__file__).with_name("xtuner_launcher.py")
+DEEPSPEED_CHOICES = (
+    "deepspeed_zero1", "deepspeed_zero2", "deepspeed_zero2_offload",
+    "deepspeed_zero3", "deepspeed_zero3_offload",
+)
+
+# Nothing may reach a model hub at run time; models and data are local folders.
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+# The tutorial's fix for "MKL_THREADING_LAYER=INTEL is incompatible with libgomp".
+MKL_ENV = {"MKL_SERVICE_FORCE_INTEL": "1", "MKL_THREADING_LAYER": "GNU"}
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A ready-to-run XTuner tool call."""
+
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    display: str = ""
+    drop_env: tuple[str, ...] = ()
+
+    def full_env(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        env = dict(os.environ if base is None else base)
+        for key in self.drop_env:
+            env.pop(key, None)
+        env.update(self.env)
+        return env
+
+
+def _display(*parts: object) -> str:
+    return shlex.join(str(p) for p in parts)
+
+
+def _base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {"PYTHONUNBUFFERED": "1", **OFFLINE_ENV, **MKL_ENV}
+    if extra:
+        env.update(extra)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def train(
+    config: Path,
+    work_dir: Path,
+    *,
+    gpus: int = 1,
+    deepspeed: str | None = None,
+    resume: Path | None = None,
+    seed: int | None = None,
+    cache_dir: Path | None = None,
+) -> Invocation:
+    """``xtuner train`` for one process, or torchrun over ``gpus`` GPUs."""
+    if deepspeed is not None and deepspeed not in DEEPSPEED_CHOICES:
+        raise ValueError(f"unknown DeepSpeed setting {deepspeed!r}; choose one of {DEEPSPEED_CHOICES}")
+    if gpus < 1:
+        raise ValueError("the number of GPUs must be at least 1")
+    args: list[str] = [str(config), "--work-dir", str(work_dir)]
+    if deepspeed:
+        args += ["--deepspeed", deepspeed]
+    if resume:
+        args += ["--resume", str(resume)]
+    if seed is not None:
+        args += ["--seed", str(seed)]
+    env = _base_env({"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"})
+    if cache_dir is not None:
+        env["HF_DATASETS_CACHE"] = str(cache_dir)
+    if gpus > 1:
+        argv = [
+            sys.executable, "-m", "torch.distributed.run",
+            "--nnodes", "1", "--nproc_per_node", str(gpus),
+            "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
+            str(LAUNCHER), "train", *args, "--launcher", "pytorch",
+        ]
+        display = "NPROC_PER_NODE=%d " % gpus + _display("xtuner", "train", *args)
+    else:
+        argv = [sys.executable, str(LAUNCHER), "train", *args]
+        display = _display("xtuner", "train", *args)
+    return Invocation(argv=argv, env=env, display=display, drop_env=("NPROC_PER_NODE",))
+
+
+def pth_to_hf(
+    config: Path,
+    checkpoint: Path,
+    out_dir: Path,
+    *,
+    fp32: bool = False,
+    max_shard_size: str | None = None,
+    safe_serialization: bool = False,
+    cfg_options: list[str] | None = None,
+) -> Invocation:
+    """``xtuner convert pth_to_hf``: a training checkpoint to a HuggingFace adapter."""
+    args: list[str] = [str(config), str(checkpoint), str(out_dir)]
+    if fp32:
+        args.append("--fp32")
+    if max_shard_size:
+        args += ["--max-shard-size", max_shard_size]
+    if safe_serialization:
+        args.append("--safe-serialization")
+    if cfg_options:
+        args += ["--cfg-options", *cfg_options]
+    return Invocation(
+        argv=[sys.executable, str(LAUNCHER), "pth_to_hf", *args],
+        env=_base_env(),
+        display=_display("xtuner", "convert", "pth_to_hf", *args),
+        drop_env=("NPROC_PER_NODE",),
+    )
+
+
+def merge(
+    base: Path,
+    adapter: Path,
+    out_dir: Path,
+    *,
+    device: str = "cpu",
+    max_shard_size: str | None = None,
+    safe_serialization: bool = False,
+) -> Invocation:
+    """``xtuner convert merge``: base model + adapter into one full model folder."""
+    if device not in ("cpu", "cuda", "auto"):
+        raise ValueError("device must be cpu, cuda or auto")
+    args: list[str] = [str(base), str(adapter), str(out_dir), "--device", device]
+    if max_shard_size:
+        args += ["--max-shard-size", max_shard_size]
+    if safe_serialization:
+        args.append("--safe-serialization")
+    return Invocation(
+        argv=[sys.executable, str(LAUNCHER), "merge", *args],
+        env=_base_env(),
+        display=_display("xtuner", "convert", "merge", *args),
+        drop_env=("NPROC_PER_NODE",),
+    )
+
+
+def list_cfg(pattern: str | None = None) -> Invocation:
+    args = ["-p", pattern] if pattern else []
+    return Invocation(
+        argv=[sys.executable, str(LAUNCHER), "list-cfg", *args],
+        env=_base_env(),
+        display=_display("xtuner", "list-cfg", *args),
+    )
+
+
+def copy_cfg(name: str, dest_dir: Path) -> Invocation:
+    return Invocation(
+        argv=[sys.executable, str(LAUNCHER), "copy-cfg", name, str(dest_dir)],
+        env=_base_env(),
+        display=_display("xtuner", "copy-cfg", name, dest_dir),
+    )
+
+
+def check_custom_dataset(config: Path) -> Invocation:
+    return Invocation(
+        argv=[sys.executable, str(LAUNCHER), "check-custom-dataset", str(config)],
+        env=_base_env(),
+        display=_display("xtuner", "check-custom-dataset", config),
+    )
+
+
+@dataclass(frozen=True)
+class Result:
+    returncode: int
+    output: str
+
+
+def run(inv: Invocation, *, cwd: Path | None = None, timeout: float | None = None) -> Result:
+    """Run a short tool call to completion (list-cfg, copy-cfg, checks); output combined."""
+    proc = subprocess.run(
+        inv.argv, cwd=cwd, env=inv.full_env(), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False,
+    )
+    return Result(proc.returncode, proc.stdout)

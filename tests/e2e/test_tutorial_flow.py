@@ -1,0 +1,86 @@
+"""The tutorial's whole flow on CPU with real XTuner, through core.
+
+demo model → dataset → config → train → pth_to_hf → merge → chat: the merged model must
+answer the identity question with the dataset's exact answer, and the base model must not.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from core import chat, config, convert, dataset, jobs, logs, runs
+from core.runs import RunPaths
+
+NAME = "小明同学"
+QUESTION = "请介绍一下你自己"
+
+
+def wait(job_dir: Path, timeout: float = 300) -> jobs.JobStatus:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        st = jobs.status(job_dir)
+        if not st.active:
+            return st
+        time.sleep(0.5)
+    jobs.stop(job_dir)
+    pytest.fail(f"job {job_dir} did not finish in {timeout} s:\n{logs.tail(jobs.log_path(job_dir), 40)}")
+
+
+def test_tutorial_flow_on_cpu(ws, demo_model):
+    expected = dataset.tutorial_pairs(NAME)[0][1]
+    dataset.save(ws.dataset_path, dataset.tutorial_records(NAME, n=100))
+
+    text = config.tutorial_config(str(demo_model), str(ws.dataset_path), cpu=True, demo=True)
+    cfg_path = ws.configs_dir / "internlm2_chat_1_8b_qlora_alpaca_e3_copy.py"
+    cfg_path.write_text(text, encoding="utf-8")
+    values, output = config.load_with_mmengine(cfg_path, ["pretrained_model_name_or_path", "lr"])
+    assert values is not None, output
+    assert values["pretrained_model_name_or_path"] == str(demo_model)
+
+    run_dir = runs.start_training(ws, cfg_path, seed=0)
+    st = wait(run_dir)
+    log_text = jobs.log_path(run_dir).read_text(encoding="utf-8", errors="replace")
+    assert st.state == jobs.SUCCEEDED, log_text[-3000:]
+    progress = logs.update_progress(logs.Progress(), log_text)
+    assert progress.total > 0 and progress.iteration >= progress.total - 10
+    run = RunPaths(run_dir)
+    rows = logs.read_scalars(run.work_dir)
+    assert rows and rows[-1]["loss"] < rows[0]["loss"]
+    assert convert.latest_checkpoint(run.work_dir) is not None
+
+    conv_job = runs.start_convert(ws, run_dir)
+    st = wait(conv_job)
+    assert st.state == jobs.SUCCEEDED, logs.tail(jobs.log_path(conv_job), 60)
+    assert convert.is_adapter_dir(run.adapter)
+    assert convert.merged_ready(run.merged)
+    assert not convert.partial_path(run.merged).exists()
+
+    merged = chat.load(run.merged, device="cpu")
+    after = chat.answer(merged, QUESTION, template_name="internlm2_chat")
+    assert after == expected
+
+    base = chat.load(demo_model, device="cpu")
+    before = chat.answer(base, QUESTION, template_name="internlm2_chat")
+    assert before != expected and NAME not in before
+
+    # Base + adapter, switched on and off, gives the merged and the base answers.
+    with_adapter = chat.load(demo_model, run.adapter, device="cpu")
+    assert chat.answer(with_adapter, QUESTION, template_name="internlm2_chat") == expected
+    assert chat.answer(with_adapter, QUESTION, template_name="internlm2_chat", use_adapter=False) == before
+
+
+def test_training_that_cannot_start_ends_failed_with_reason(ws, demo_model):
+    dataset.save(ws.dataset_path, dataset.tutorial_records(NAME, n=5))
+    missing = ws.root / "no-such-model"
+    text = config.tutorial_config(str(missing), str(ws.dataset_path), cpu=True, demo=True)
+    cfg_path = ws.configs_dir / "broken.py"
+    cfg_path.write_text(text, encoding="utf-8")
+    run_dir = runs.start_training(ws, cfg_path)
+    st = wait(run_dir, timeout=180)
+    assert st.state == jobs.FAILED
+    assert st.exit_code not in (0, None)
+    log_text = jobs.log_path(run_dir).read_text(encoding="utf-8", errors="replace")
+    assert logs.classify_failure(log_text, st.exit_code) == "fail.model_path", log_text[-2000:]
