@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages: strings, session keys, the workspace handle."""
