@@ -16,7 +16,7 @@ from ui.i18n import LANGS, t
 
 PASSWORD_ENV = "ASSISTANT_STUDIO_PASSWORD"
 
-st.set_page_config(page_title="Assistant Studio", page_icon="🤖", layout="wide")
+st.set_page_config(page_title="Assistant Studio", page_icon=":material/smart_toy:", layout="wide")
 
 
 def _configured_password() -> str | None:
@@ -59,7 +59,7 @@ with st.sidebar:
 _login_gate()
 
 PAGES = [
-    st.Page("pages/home.py", title=t("nav.home"), icon="🏠", default=True),
+    st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),
 ]
 nav = st.navigation(PAGES)
 with st.sidebar:

@@ -21,7 +21,8 @@ st.subheader(t("home.steps"))
 done = runs.checklist(ws)
 cols = st.columns(len(done))
 for col, (step, ok) in zip(cols, done.items()):
-    col.markdown(f"{'✅' if ok else '⬜'} **{t('step.' + step)}**")
+    icon = ":material/check_circle:" if ok else ":material/radio_button_unchecked:"
+    col.markdown(f"{icon} **{t('step.' + step)}**")
 
 # ---- base model
 st.subheader(t("home.model"))

@@ -1,4 +1,7 @@
-"""All user-facing strings, in Chinese (default) and English, through one function ``t``."""
+"""All user-facing strings, in Chinese (default) and English, through one function ``t``.
+
+Shared strings live here; each page's own strings live in ``ui/text/<page>.py``.
+"""
 
 from __future__ import annotations
 
@@ -85,6 +88,24 @@ STRINGS: dict[str, dict[str, str]] = {
     "fail.killed": {"zh": "进程被系统杀掉了，通常是内存不够。请减小 max_length 或 batch_size。",
                     "en": "The process was killed by the system, usually for lack of memory. Lower max_length or batch_size."},
 }
+
+
+def _load_page_strings() -> None:
+    """Merge ``STRINGS`` of every module in ``ui/text``; a key defined twice is an error."""
+    import importlib
+    import pkgutil
+
+    import ui.text
+
+    for info in pkgutil.iter_modules(ui.text.__path__):
+        module = importlib.import_module(f"ui.text.{info.name}")
+        for key, entry in getattr(module, "STRINGS", {}).items():
+            if key in STRINGS:
+                raise KeyError(f"string {key!r} is defined twice (ui/text/{info.name}.py)")
+            STRINGS[key] = entry
+
+
+_load_page_strings()
 
 
 def lang() -> str:
