@@ -378,5 +378,9 @@ def config_summary(source: str) -> dict[str, Any]:
         "system": values.get("SYSTEM") if isinstance(values.get("SYSTEM"), str) else None,
         "method": method_of(source),
         "max_length": values.get("max_length"),
+        "batch_size": values.get("batch_size"),
+        "pack_to_max_length": values.get("pack_to_max_length"),
+        "accumulative_counts": values.get("accumulative_counts"),
+        "max_epochs": values.get("max_epochs"),
         "evaluation_inputs": values.get("evaluation_inputs"),
     }

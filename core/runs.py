@@ -79,6 +79,8 @@ def start_training(
         "dataset_hash": _file_hash(Path(summary["dataset"])) if summary["dataset"] else None,
         "template": summary["template"], "system": summary["system"], "method": summary["method"],
         "gpus": gpus, "deepspeed": deepspeed, "resumed_from": str(resume) if resume else None,
+        "max_length": summary["max_length"], "batch_size": summary["batch_size"],
+        "pack_to_max_length": summary["pack_to_max_length"], "evaluation_inputs": summary["evaluation_inputs"],
     }
     try:
         jobs.start(run.root, [jobs.Step("train", inv)], kind="train", cwd=ws.root, meta=meta,
@@ -140,3 +142,28 @@ def checklist(ws: Workspace) -> dict[str, bool]:
         "converted": any(convert.is_adapter_dir(r.adapter) for r in runs),
         "merged": any(convert.merged_ready(r.merged) for r in runs),
     }
+
+
+def resume_training(ws: Workspace, run_dir: Path, checkpoint: Path | None = None) -> Path:
+    """Continue a run from its newest (or the given) checkpoint, in a new run folder."""
+    run = RunPaths(Path(run_dir))
+    checkpoint = checkpoint or convert.latest_checkpoint(run.work_dir)
+    if checkpoint is None:
+        raise jobs.JobError(f"run {run.root.name} has no checkpoint to resume from")
+    info = meta(run.root)
+    return start_training(ws, run.config, gpus=int(info.get("gpus") or 1), deepspeed=info.get("deepspeed"),
+                          resume=checkpoint, label="resume")
+
+
+def delete_run(ws: Workspace, run_dir: Path) -> None:
+    """Delete a run folder; refused while its training or conversion is running."""
+    run = RunPaths(Path(run_dir))
+    for job_dir in (run.root, run.convert_job):
+        if (job_dir / "job.json").exists() and jobs.status(job_dir).active:
+            raise jobs.JobError("stop the run before deleting it")
+    ws.remove_tree(run.root)
+
+
+def configs(ws: Workspace) -> list[Path]:
+    """Saved configs, newest first."""
+    return sorted(ws.configs_dir.glob("*.py"), key=lambda p: p.stat().st_mtime, reverse=True)

@@ -1,0 +1,155 @@
+"""What a training run looks like right now: state, progress, speed, charts, samples.
+
+A :class:`Watch` remembers how far the log has been read, so each refresh reads only the
+new bytes (a 1 GB log costs the same to watch as a 1 KB one). Everything is derived from
+the run folder; the page only renders a :class:`Snapshot`.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core import jobs, logs
+from core.runs import RunPaths
+
+SAMPLE_RE = re.compile(r"Sample output:\s*$")
+
+
+@dataclass
+class Watch:
+    """Reading position in one job's log, kept between refreshes (one per browser tab)."""
+
+    job_dir: Path
+    offset: int = -1
+    progress: logs.Progress = field(default_factory=logs.Progress)
+    lines: deque = field(default_factory=lambda: deque(maxlen=400))
+
+    def read(self) -> str:
+        """New log text since the last call (the first call starts near the end)."""
+        path = jobs.log_path(self.job_dir)
+        if self.offset < 0:
+            # First look: parse the whole log once for progress, keep only its tail to show.
+            self.offset = 0
+            text, self.offset = logs.read_from(path, 0, max_bytes=1 << 62)
+            logs.update_progress(self.progress, text)
+            self.lines.extend(text.splitlines()[-self.lines.maxlen:])
+            return text
+        text, self.offset = logs.read_from(path, self.offset)
+        if text:
+            logs.update_progress(self.progress, text)
+            self.lines.extend(text.splitlines())
+        return text
+
+
+@dataclass
+class Snapshot:
+    job_dir: Path
+    status: jobs.JobStatus
+    progress: logs.Progress
+    log_tail: str
+    tokens_per_s: float | None
+    sec_per_iter: float | None
+    memory_mb: float | None
+    failure: str | None
+
+
+def tokens_per_iteration(meta: dict) -> int | None:
+    """Tokens in one iteration when samples are packed to max_length (else unknown)."""
+    if not meta.get("pack_to_max_length") or not meta.get("max_length"):
+        return None
+    return int(meta["max_length"]) * int(meta.get("batch_size") or 1) * int(meta.get("gpus") or 1)
+
+
+def snapshot(watch: Watch) -> Snapshot:
+    watch.read()
+    st = jobs.status(watch.job_dir)
+    prog = watch.progress
+    sec = prog.last.get("time")
+    tpi = tokens_per_iteration(st.record.get("meta", {}))
+    tps = (tpi / sec) if (tpi and sec) else None
+    failure = None
+    if st.state == jobs.FAILED:
+        failure = logs.classify_failure("\n".join(watch.lines), st.exit_code) or logs.classify_failure(
+            logs.tail(jobs.log_path(watch.job_dir), 2000), st.exit_code)
+    return Snapshot(watch.job_dir, st, prog, "\n".join(list(watch.lines)[-200:]), tps, sec, prog.last.get("memory"), failure)
+
+
+def samples_from_log(text: str) -> list[str]:
+    """The decoded prompt+answer blocks printed after ``Sample output:`` lines."""
+    out: list[str] = []
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if SAMPLE_RE.search(line):
+            if current:
+                out.append("\n".join(current).strip())
+            current = []
+            continue
+        if current is not None:
+            if " - mmengine - " in line:
+                out.append("\n".join(current).strip())
+                current = None
+            else:
+                current.append(line)
+    if current:
+        out.append("\n".join(current).strip())
+    return [s for s in out if s]
+
+
+def sample_timeline(run_dir: Path) -> list[tuple[int, str]]:
+    """In-training sample answers by iteration (EvaluateChatHook's eval_outputs files)."""
+    return logs.eval_outputs(RunPaths(Path(run_dir)).work_dir)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    name: str
+    path: Path
+    state: str
+    exit_code: int | None
+    started: float | None
+    duration: float | None
+    config: str
+    dataset_hash: str | None
+    final_loss: float | None
+    iterations: int | None
+    sec_per_iter: float | None
+
+
+def summarize(run_dir: Path) -> RunSummary:
+    """One line of the run history."""
+    run_dir = Path(run_dir)
+    st = jobs.status(run_dir)
+    meta = st.record.get("meta", {})
+    rows = logs.read_scalars(RunPaths(run_dir).work_dir)
+    times = [r["time"] for r in rows if isinstance(r.get("time"), (int, float))]
+    return RunSummary(
+        name=run_dir.name, path=run_dir, state=st.state, exit_code=st.exit_code, started=st.started,
+        duration=st.elapsed, config=Path(meta.get("source_config") or "config.py").name,
+        dataset_hash=meta.get("dataset_hash"),
+        final_loss=rows[-1].get("loss") if rows else None,
+        iterations=rows[-1].get("iter") if rows else None,
+        sec_per_iter=statistics.median(times) if times else None,
+    )
+
+
+def measured_speed(run_dirs: list[Path]) -> float | None:
+    """Median seconds per iteration of the newest succeeded run (for time estimates)."""
+    for run_dir in run_dirs:
+        s = summarize(run_dir)
+        if s.state == jobs.SUCCEEDED and s.sec_per_iter:
+            return s.sec_per_iter
+    return None
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    seconds = int(seconds)
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+

@@ -1,0 +1,188 @@
+"""Training monitor: start, watch live, stop, resume; the run history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from core import config as cfg
+from core import convert, jobs, logs, monitor, runs, sysinfo, xtuner_cli
+from core.runs import RunPaths
+from ui import job_panel
+from ui.common import workspace
+from ui.i18n import t
+
+ws = workspace()
+st.title(t("train.title"))
+st.caption(t("train.intro"))
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _gpu_count() -> int:
+    return len(sysinfo.gpu_info()[0])
+
+
+def _state_label(state: str) -> str:
+    return t(f"train.state.{state}")
+
+
+def _render_live(snap: monitor.Snapshot) -> None:
+    status, prog = snap.status, snap.progress
+    job_panel.state_badge(status.state, _state_label(status.state))
+    if prog.total:
+        st.progress(prog.fraction, text=t("train.progress", i=prog.iteration, n=prog.total))
+    elif status.active:
+        st.progress(0.0, text=t("train.preparing"))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("train.elapsed"), monitor.format_duration(status.elapsed))
+    c2.metric(t("train.eta"), prog.eta or "–")
+    c3.metric(t("train.tps"), f"{snap.tokens_per_s:,.0f}" if snap.tokens_per_s else "–")
+    c4.metric(t("train.memory"), f"{snap.memory_mb / 1024:.1f} GB" if snap.memory_mb else "–")
+    if status.state == jobs.FAILED:
+        code = t("train.exit_code", code=status.exit_code) if status.exit_code is not None else "?"
+        st.error(t("train.failed", code=code) + " " + (t(snap.failure) if snap.failure else t("train.failed_unknown")))
+    _render_charts(RunPaths(snap.job_dir).work_dir)
+    _render_samples(snap.job_dir)
+    with st.expander(t("train.log"), expanded=status.state == jobs.FAILED):
+        st.code(snap.log_tail or " ", language="log")
+
+
+def _render_charts(work_dir: Path) -> None:
+    rows = logs.read_scalars(work_dir)
+    if not rows:
+        return
+    df = pd.DataFrame(rows).set_index("iter")
+    cols = st.columns(3)
+    for col, name in zip(cols, ("loss", "lr", "grad_norm")):
+        if name in df:
+            col.caption(t("train.loss") if name == "loss" else name)
+            col.line_chart(df[[name]].dropna(), height=200)
+
+
+def _render_samples(run_dir: Path) -> None:
+    timeline = monitor.sample_timeline(run_dir)
+    with st.expander(t("train.samples"), expanded=bool(timeline)):
+        st.caption(t("train.samples_help"))
+        if not timeline:
+            st.write(t("train.no_samples"))
+        for it, text in reversed(timeline[-6:]):
+            st.markdown(f"**{t('train.sample_at', i=it + 1)}**")
+            st.code(text.strip(), language=None, wrap_lines=True)
+
+
+def _start_form() -> None:
+    configs = runs.configs(ws)
+    if not configs:
+        st.info(t("train.no_config"))
+        return
+    chosen_setting = ws.settings().get("config")
+    names = [p.name for p in configs]
+    index = names.index(Path(chosen_setting).name) if chosen_setting and Path(chosen_setting).name in names else 0
+    name = st.selectbox(t("train.config"), names, index=index, key="train.config")
+    config_path = ws.configs_dir / name
+    source = config_path.read_text(encoding="utf-8")
+    summary = cfg.config_summary(source)
+    gpus_available = _gpu_count()
+    options = ["cpu"] + (["gpu1"] if gpus_available >= 1 else []) + (["gpuN"] if gpus_available >= 2 else [])
+    hw = st.radio(t("train.hardware"), options, index=min(1, len(options) - 1), horizontal=True,
+                  format_func=lambda o: t(f"train.hw.{o}"), key="train.hardware")
+    gpus, deepspeed = 1, None
+    if hw == "gpuN":
+        gpus = st.number_input(t("train.gpus"), min_value=2, max_value=gpus_available, value=gpus_available,
+                               key="train.gpus")
+    if hw != "cpu":
+        ds = st.selectbox(t("train.deepspeed"), ["none", *xtuner_cli.DEEPSPEED_CHOICES], key="train.deepspeed",
+                          format_func=lambda o: t("train.deepspeed_none") if o == "none" else o)
+        deepspeed = None if ds == "none" else ds
+    blocked = summary["method"] == "qlora" and hw == "cpu"
+    if blocked:
+        st.warning(t("train.qlora_cpu"))
+    inv = xtuner_cli.train(config_path, ws.runs_dir / "<run>" / "work_dir", gpus=int(gpus), deepspeed=deepspeed)
+    st.caption(t("train.command"))
+    st.code(inv.display, language="bash")
+    if st.button(t("train.start"), type="primary", disabled=blocked, key="train.start"):
+        try:
+            run_dir = runs.start_training(ws, config_path, gpus=int(gpus), deepspeed=deepspeed)
+        except jobs.JobError:
+            st.error(t("train.busy"))
+        else:
+            st.session_state["train.flash"] = t("train.started", name=run_dir.name)
+            st.rerun()
+
+
+# ---- the current training, if any
+if st.session_state.get("train.flash"):
+    st.success(st.session_state.pop("train.flash"))
+active = jobs.active_jobs(ws.runs_dir, "train")
+if active:
+    run_dir = active[0]
+    st.subheader(t("train.current", name=run_dir.name))
+    if st.button(t("train.stop"), key="train.stop", type="primary"):
+        with st.spinner(t("train.stopping")):
+            jobs.stop(run_dir)
+        st.rerun()
+    job_panel.live(run_dir, "train.live", _render_live)
+else:
+    _start_form()
+
+# ---- history
+st.divider()
+st.subheader(t("train.history"))
+run_dirs = [d for d in ws.run_dirs() if (d / "job.json").exists()]
+if not run_dirs:
+    st.write(t("train.no_runs"))
+    st.stop()
+summaries = [monitor.summarize(d) for d in run_dirs]
+table = pd.DataFrame([{
+    t("train.col.run"): s.name, t("train.col.state"): _state_label(s.state), t("train.col.config"): s.config,
+    t("train.col.data"): s.dataset_hash or "–", t("train.col.duration"): monitor.format_duration(s.duration),
+    t("train.col.iters"): s.iterations, t("train.col.loss"): round(s.final_loss, 4) if s.final_loss else None,
+} for s in summaries])
+st.dataframe(table, hide_index=True, use_container_width=True)
+
+names = [s.name for s in summaries]
+picked = st.selectbox(t("train.open"), names, key="train.open")
+picked_dir = ws.runs_dir / picked
+picked_status = jobs.status(picked_dir)
+if not picked_status.active:
+    _render_live(monitor.snapshot(job_panel.watch_for(picked_dir, "train.history")))
+    ckpts = convert.checkpoints(RunPaths(picked_dir).work_dir)
+    left, right = st.columns(2)
+    with left:
+        if ckpts:
+            ck = st.selectbox(t("train.checkpoint"), [c.name for c in ckpts], key="train.resume_ckpt")
+            if st.button(t("train.resume"), key="train.resume", disabled=bool(active)):
+                try:
+                    new_dir = runs.resume_training(ws, picked_dir, RunPaths(picked_dir).work_dir / ck)
+                except jobs.JobError:
+                    st.error(t("train.busy"))
+                else:
+                    st.session_state["train.flash"] = t("train.started", name=new_dir.name)
+                    st.rerun()
+        else:
+            st.caption(t("train.no_checkpoint"))
+    with right:
+        sure = st.checkbox(t("train.delete_confirm", name=picked), key="train.delete_confirm")
+        if st.button(t("train.delete"), key="train.delete", disabled=not sure):
+            try:
+                runs.delete_run(ws, picked_dir)
+            except (jobs.JobError, ValueError, OSError) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["train.flash"] = t("train.deleted", name=picked)
+                st.session_state.pop("train.delete_confirm", None)
+                st.rerun()
+
+if len(names) >= 2:
+    with st.expander(t("train.compare")):
+        pair = st.multiselect(t("train.compare"), names, default=names[:2], max_selections=2, key="train.overlay",
+                              label_visibility="collapsed")
+        series = {}
+        for name in pair:
+            rows = logs.read_scalars(RunPaths(ws.runs_dir / name).work_dir)
+            if rows:
+                series[name] = pd.Series({r["iter"]: r.get("loss") for r in rows})
+        if series:
+            st.line_chart(pd.DataFrame(series), height=260)
