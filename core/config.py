@@ -26,6 +26,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from core.pyedit import Editor as _Editor
+from core.pyedit import kw as _kw
+from core.pyedit import set_keyword
+
 DEFAULT_PRESET = "internlm2_chat_1_8b_qlora_alpaca_e3"
 METHODS = ("qlora", "lora", "full")
 
@@ -70,76 +74,6 @@ def preset_source(name: str) -> str:
         return presets()[name].read_text(encoding="utf-8")
     except KeyError:
         raise ValueError(f"XTuner has no preset named {name!r}") from None
-
-
-# ---------------------------------------------------------------- span editing
-
-
-class _Editor:
-    """Replace the source spans of AST nodes, leaving every other byte untouched."""
-
-    def __init__(self, source: str):
-        self.source = source
-        self.data = source.encode("utf-8")
-        self.tree = ast.parse(source)
-        self._line_start = [0]
-        for line in self.data.splitlines(keepends=True):
-            self._line_start.append(self._line_start[-1] + len(line))
-        self._edits: list[tuple[int, int, bytes]] = []
-
-    def span(self, node: ast.AST) -> tuple[int, int]:
-        start = self._line_start[node.lineno - 1] + node.col_offset
-        end = self._line_start[node.end_lineno - 1] + node.end_col_offset
-        return start, end
-
-    def replace(self, node: ast.AST, text: str) -> None:
-        start, end = self.span(node)
-        self._edits.append((start, end, text.encode("utf-8")))
-
-    def insert_after(self, node: ast.AST, text: str) -> None:
-        _, end = self.span(node)
-        self._edits.append((end, end, text.encode("utf-8")))
-
-    def remove_keyword(self, kw: ast.keyword) -> None:
-        start, end = self.span(kw)
-        data = self.data
-        line_begin = data.rfind(b"\n", 0, start) + 1
-        if data[line_begin:start].strip() == b"":
-            start = line_begin
-        while end < len(data) and data[end:end + 1] in b" \t":
-            end += 1
-        if data[end:end + 1] == b",":
-            end += 1
-        while end < len(data) and data[end:end + 1] in b" \t":
-            end += 1
-        if data[end:end + 1] == b"\n" and start == line_begin:
-            end += 1
-        self._edits.append((start, end, b""))
-
-    def result(self) -> str:
-        out = self.data
-        last = None
-        for start, end, text in sorted(self._edits, key=lambda e: (e[0], e[1]), reverse=True):
-            if last is not None and end > last:
-                raise ValueError("overlapping config edits")
-            out = out[:start] + text + out[end:]
-            last = start
-        return out.decode("utf-8")
-
-    # lookups
-    def assignment(self, name: str) -> ast.Assign | None:
-        for node in self.tree.body:
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-                return node
-        return None
-
-
-def _kw(call: ast.AST, name: str) -> ast.keyword | None:
-    if isinstance(call, ast.Call):
-        for kw in call.keywords:
-            if kw.arg == name:
-                return kw
-    return None
 
 
 def _render_value(value: Any) -> str:
@@ -219,8 +153,17 @@ def render(
     dataset_path: str | None = None,
     method: str | None = None,
     cpu: bool = False,
+    lora: dict[str, Any] | None = None,
+    activation_checkpointing: bool | None = None,
+    precision: str | None = None,
+    sample_max_new_tokens: int | None = None,
 ) -> str:
-    """Apply PART 1 settings, the tutorial's dataset edits, the method and the CPU adaptation."""
+    """Apply PART 1 settings, the tutorial's dataset edits, the method and the CPU adaptation.
+
+    ``lora`` sets ``r``/``lora_alpha``/``lora_dropout``; ``precision`` ("bf16" or "fp16")
+    sets the GPU compute dtype; ``activation_checkpointing`` and ``sample_max_new_tokens``
+    (the length of EvaluateChatHook's answers) change the model and hook settings.
+    """
     settings = dict(settings or {})
     if method is not None and method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
@@ -247,21 +190,61 @@ def render(
     llm = _kw(model.value, "llm") if model else None
     quant = _kw(llm.value, "quantization_config") if llm else None
     dtype = _kw(llm.value, "torch_dtype") if llm else None
-    lora = _kw(model.value, "lora") if model else None
+    lora_kw = _kw(model.value, "lora") if model else None
+    lora_call = lora_kw
     if method in ("lora", "full") or cpu:
         if quant is not None:
             ed.replace(quant.value, "None")
     if method == "qlora" and (quant is None or (isinstance(quant.value, ast.Constant))):
         raise ValueError("this preset has no 4-bit settings; choose LoRA or a QLoRA preset")
-    if method in ("lora", "qlora") and lora is None:
+    if method in ("lora", "qlora") and lora_call is None:
         raise ValueError("this preset has no LoRA settings; choose full fine-tune or a LoRA preset")
-    if method == "full" and lora is not None:
-        ed.replace(lora.value, "None")
+    if method == "full" and lora_call is not None:
+        ed.replace(lora_call.value, "None")
+    if lora and lora_kw is not None and isinstance(lora_kw.value, ast.Call) and method != "full":
+        for key, value in lora.items():
+            set_keyword(ed, lora_kw.value, key, repr(value))
+    if activation_checkpointing is not None and model is not None:
+        set_keyword(ed, model.value, "use_activation_checkpointing", repr(bool(activation_checkpointing)))
+    if sample_max_new_tokens is not None:
+        hook = _evaluate_hook(ed)
+        if hook is not None:
+            set_keyword(ed, hook, "max_new_tokens", repr(int(sample_max_new_tokens)))
     if cpu:
         if dtype is not None:
             ed.replace(dtype.value, "torch.float32")
         _adapt_optim_for_cpu(ed)
+    elif precision is not None:
+        _set_precision(ed, precision, dtype, quant if method == "qlora" or method is None else None)
     return ed.result()
+
+
+def _evaluate_hook(ed: _Editor) -> ast.Call | None:
+    hooks = ed.assignment("custom_hooks")
+    if hooks is None or not isinstance(hooks.value, ast.List):
+        return None
+    for item in hooks.value.elts:
+        t = _kw(item, "type")
+        if t is not None and isinstance(t.value, ast.Name) and t.value.id == "EvaluateChatHook":
+            return item
+    return None
+
+
+def _set_precision(ed: _Editor, precision: str, dtype: ast.keyword | None, quant: ast.keyword | None) -> None:
+    if precision not in ("bf16", "fp16"):
+        raise ValueError("precision must be bf16 or fp16")
+    torch_name = "torch.bfloat16" if precision == "bf16" else "torch.float16"
+    if dtype is not None:
+        ed.replace(dtype.value, torch_name)
+    if quant is not None and isinstance(quant.value, ast.Call):
+        compute = _kw(quant.value, "bnb_4bit_compute_dtype")
+        if compute is not None:
+            ed.replace(compute.value, torch_name)
+    optim = ed.assignment("optim_wrapper")
+    if optim is not None and isinstance(optim.value, ast.Call):
+        amp_dtype = _kw(optim.value, "dtype")
+        if amp_dtype is not None:
+            ed.replace(amp_dtype.value, repr("bfloat16" if precision == "bf16" else "float16"))
 
 
 def _adapt_optim_for_cpu(ed: _Editor) -> None:

@@ -15,22 +15,50 @@ from typing import Any
 
 
 @lru_cache(maxsize=1)
-def prompt_templates() -> dict[str, dict[str, Any]]:
-    """Template name → its fields (SYSTEM, INSTRUCTION, SUFFIX, SEP, STOP_WORDS, ...)."""
+def _templates_tree() -> ast.Module:
     spec = importlib.util.find_spec("xtuner")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("XTuner is not installed in this Python")
     path = Path(list(spec.submodule_search_locations)[0]) / "utils" / "templates.py"
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in tree.body:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _config_dict(name: str) -> ast.Call:
+    for node in _templates_tree().body:
         if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-                and node.targets[0].id == "PROMPT_TEMPLATE" and isinstance(node.value, ast.Call)):
-            out = {}
-            for kw in node.value.keywords:
-                if isinstance(kw.value, ast.Call):
-                    out[kw.arg] = {k.arg: ast.literal_eval(k.value) for k in kw.value.keywords}
-            return out
-    raise RuntimeError("could not read XTuner's prompt templates")
+                and node.targets[0].id == name and isinstance(node.value, ast.Call)):
+            return node.value
+    raise RuntimeError(f"could not read XTuner's {name}")
+
+
+@lru_cache(maxsize=1)
+def prompt_templates() -> dict[str, dict[str, Any]]:
+    """Template name → its fields (SYSTEM, INSTRUCTION, SUFFIX, SEP, STOP_WORDS, ...)."""
+    out = {}
+    for kw in _config_dict("PROMPT_TEMPLATE").keywords:
+        if isinstance(kw.value, ast.Call):
+            out[kw.arg] = {k.arg: ast.literal_eval(k.value) for k in kw.value.keywords}
+    return out
+
+
+@lru_cache(maxsize=1)
+def system_templates() -> dict[str, str]:
+    """XTuner's SYSTEM_TEMPLATE texts (``alpaca``, ``coder``, ...)."""
+    out = {}
+    for kw in _config_dict("SYSTEM_TEMPLATE").keywords:
+        try:
+            out[kw.arg] = ast.literal_eval(kw.value)
+        except ValueError:
+            continue
+    return out
+
+
+def system_text(expr: str) -> str | None:
+    """``SYSTEM_TEMPLATE.alpaca`` → its text; None for other expressions."""
+    expr = expr.strip()
+    if expr.startswith("SYSTEM_TEMPLATE."):
+        return system_templates().get(expr.split(".", 1)[1])
+    return None
 
 
 def template_names() -> list[str]:

@@ -7,9 +7,11 @@ import streamlit as st
 from core import models, runs, sysinfo
 from core.demo_model import make_demo_model
 from ui import state
+from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
 
+gate()
 ws = workspace()
 settings = ws.settings()
 

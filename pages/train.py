@@ -11,9 +11,11 @@ from core import config as cfg
 from core import convert, jobs, logs, monitor, runs, sysinfo, xtuner_cli
 from core.runs import RunPaths
 from ui import job_panel
+from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
 
+gate()
 ws = workspace()
 st.title(t("train.title"))
 st.caption(t("train.intro"))

@@ -1,0 +1,225 @@
+"""The config form's fields: which PART 1 settings people change, their limits, their checks.
+
+Also picks the preset and prompt template that fit a model folder. Validation returns
+``(field, message key, values)`` so the page can say, in the person's language, which
+field is wrong and why; nothing here knows about widgets.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core import config as cfg
+from core import templates
+from core.demo_model import is_demo_model
+from core.models import check_model_dir
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # int, float, bool, text, path, template, list
+    minimum: float | None = None
+    maximum: float | None = None
+    group: str = "train"
+
+
+FIELDS: list[Field] = [
+    Field("pretrained_model_name_or_path", "path", group="model"),
+    Field("prompt_template", "template", group="model"),
+    Field("max_length", "int", 64, 131072, group="data"),
+    Field("pack_to_max_length", "bool", group="data"),
+    Field("batch_size", "int", 1, 1024),
+    Field("accumulative_counts", "int", 1, 4096),
+    Field("max_epochs", "int", 1, 1000),
+    Field("lr", "float", 1e-10, 1.0),
+    Field("weight_decay", "float", 0.0, 10.0),
+    Field("max_norm", "float", 1e-6, 1e6),
+    Field("warmup_ratio", "float", 0.0, 0.99),
+    Field("save_steps", "int", 1, 10**9, group="save"),
+    Field("save_total_limit", "int", -1, 10**6, group="save"),
+    Field("evaluation_freq", "int", 1, 10**9, group="eval"),
+    Field("SYSTEM", "text", group="eval"),
+    Field("evaluation_inputs", "list", group="eval"),
+]
+FIELD_NAMES = [f.name for f in FIELDS]
+LORA_LIMITS = {"r": (1, 1024), "lora_alpha": (1, 4096), "lora_dropout": (0.0, 0.9)}
+
+Problem = tuple[str, str, dict[str, Any]]
+
+
+def validate(values: dict[str, Any], *, dataset_path: str | None, lora: dict[str, Any] | None = None) -> list[Problem]:
+    """Every out-of-range or missing value, as (field, message key, values)."""
+    problems: list[Problem] = []
+    for f in FIELDS:
+        if f.name not in values:
+            continue
+        v = values[f.name]
+        if f.kind in ("int", "float"):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                problems.append((f.name, "config.err.number", {}))
+                continue
+            if f.kind == "int" and int(v) != v:
+                problems.append((f.name, "config.err.whole", {}))
+            if f.name == "save_total_limit" and v == 0:
+                problems.append((f.name, "config.err.save_limit", {}))
+            elif (f.minimum is not None and v < f.minimum) or (f.maximum is not None and v > f.maximum):
+                problems.append((f.name, "config.err.range", {"min": f.minimum, "max": f.maximum}))
+        elif f.kind == "path":
+            problem = check_model_dir(v)
+            if problem:
+                problems.append((f.name, problem[0], problem[1]))
+        elif f.kind == "template":
+            name = templates.template_name_from_code(v.source) if isinstance(v, cfg.Code) else v
+            if name not in templates.template_names():
+                problems.append((f.name, "config.err.template", {"name": name}))
+        elif f.kind == "list":
+            items = [x for x in (v or []) if isinstance(x, str) and x.strip()]
+            if not items:
+                problems.append((f.name, "config.err.no_questions", {}))
+    if dataset_path is not None:
+        p = Path(dataset_path)
+        if not str(dataset_path).strip():
+            problems.append(("dataset", "config.err.no_dataset", {}))
+        elif not p.is_file():
+            problems.append(("dataset", "config.err.dataset_missing", {"path": str(p)}))
+    for key, (lo, hi) in LORA_LIMITS.items():
+        if lora and key in lora and not (lo <= lora[key] <= hi):
+            problems.append((key, "config.err.range", {"min": lo, "max": hi}))
+    return problems
+
+
+def lora_settings(source: str) -> dict[str, Any]:
+    """r, lora_alpha and lora_dropout of the config's LoRA block (empty for full fine-tune)."""
+    import ast
+
+    from core.pyedit import Editor, kw
+
+    ed = Editor(source)
+    model = ed.assignment("model")
+    lora = kw(model.value, "lora") if model else None
+    if lora is None or not isinstance(lora.value, ast.Call):
+        return {}
+    out = {}
+    for key in LORA_LIMITS:
+        k = kw(lora.value, key)
+        if k is not None:
+            try:
+                out[key] = ast.literal_eval(k.value)
+            except ValueError:
+                pass
+    return out
+
+
+def model_family(model_dir: str | Path) -> tuple[str | None, int | None]:
+    """(model_type, vocab size) from the folder's config.json."""
+    try:
+        c = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
+        return c.get("model_type"), c.get("vocab_size")
+    except (OSError, ValueError):
+        return None, None
+
+
+def _size_b(model_dir: str | Path) -> float:
+    from core.estimate import read_shape
+
+    shape = read_shape(Path(model_dir))
+    return shape.params / 1e9 if shape else 0.0
+
+
+def suggest_preset(model_dir: str | Path | None) -> str:
+    """The XTuner preset that best fits a model folder (the tutorial's for InternLM2-1.8B)."""
+    if not model_dir or is_demo_model(Path(model_dir)):
+        return cfg.DEFAULT_PRESET
+    mtype, vocab = model_family(model_dir)
+    size = _size_b(model_dir)
+    candidates: list[str] = []
+    if mtype == "internlm2":
+        candidates = ["internlm2_chat_1_8b_qlora_alpaca_e3"] if size < 4 else (
+            ["internlm2_chat_7b_qlora_alpaca_e3"] if size < 12 else ["internlm2_chat_20b_qlora_alpaca_e3"])
+    elif mtype == "llama":
+        candidates = ["llama3_8b_instruct_qlora_alpaca_e3"] if (vocab or 0) >= 128000 else ["llama2_7b_chat_qlora_alpaca_e3"]
+    elif mtype in ("qwen2", "qwen2_moe"):
+        for limit, name in ((1, "qwen1_5_0_5b_chat"), (3, "qwen1_5_1_8b_chat"), (5.5, "qwen1_5_4b_chat"),
+                            (10, "qwen1_5_7b_chat"), (20, "qwen1_5_14b_chat"), (1e9, "qwen1_5_72b_chat")):
+            if size < limit:
+                candidates = [f"{name}_qlora_alpaca_e3"]
+                break
+    elif mtype == "gemma":
+        candidates = ["gemma_2b_it_qlora_alpaca_e3" if size < 4 else "gemma_7b_it_qlora_alpaca_e3"]
+    elif mtype in ("phi3", "phi"):
+        candidates = ["phi3_mini_4k_instruct_qlora_alpaca_e3"]
+    known = cfg.presets()
+    for name in candidates:
+        if name in known:
+            return name
+    return cfg.DEFAULT_PRESET
+
+
+def suggest_template(model_dir: str | Path | None) -> str:
+    if not model_dir or is_demo_model(Path(model_dir)):
+        return "internlm2_chat"
+    mtype, vocab = model_family(model_dir)
+    if mtype == "llama":
+        return "llama3_chat" if (vocab or 0) >= 128000 else "llama2_chat"
+    return {"internlm2": "internlm2_chat", "qwen2": "qwen_chat", "qwen2_moe": "qwen_chat", "gemma": "gemma",
+            "phi3": "phi3_chat", "mistral": "mistral", "mixtral": "mixtral"}.get(mtype or "", "internlm2_chat")
+
+
+def save_config(path: Path, text: str, keys: list[str] | None = None) -> tuple[bool, str, Path | None]:
+    """Check ``text`` (Python syntax, then a real mmengine load in a subprocess) and save it.
+
+    Returns (saved, message, kept previous version). Nothing is written unless the whole
+    file loads; the previous file is kept under ``.versions/``.
+    """
+    import ast
+
+    from core.workspace import atomic_write_text, versioned_write_text
+
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return False, f"syntax:{exc.lineno}:{exc.msg}", None
+    path = Path(path)
+    check = path.with_name(f".check-{path.name}")
+    atomic_write_text(check, text)
+    try:
+        values, output = cfg.load_with_mmengine(check, keys or ["pretrained_model_name_or_path"])
+    finally:
+        check.unlink(missing_ok=True)
+    if values is None:
+        lines = [ln for ln in output.strip().splitlines() if ln.strip()]
+        return False, "\n".join(lines[-12:]), None
+    kept = versioned_write_text(path, text)
+    return True, "", kept
+
+
+def dataset_tokens(dataset_path: Path, model_dir: Path, template_name: str, sample: int = 2000) -> int | None:
+    """Tokens training will see for a dataset (exact up to ``sample`` records, extrapolated beyond)."""
+    from core import dataset as ds
+
+    try:
+        records = ds.load(dataset_path)
+        from transformers import AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained(str(model_dir), trust_remote_code=True, local_files_only=True)
+    except (ValueError, OSError):
+        return None
+    if not isinstance(records, list) or not records:
+        return None
+    t = templates.template(template_name)
+    picked = records[:sample]
+    total = 0
+    for rec in picked:
+        for i, turn in enumerate(rec.get("conversation", []) if isinstance(rec, dict) else []):
+            if not isinstance(turn, dict):
+                continue
+            text = templates.build_prompt(template_name, [], str(turn.get("input", "")), str(turn.get("system", "")))
+            if i:
+                text = t["INSTRUCTION"].format(input=turn.get("input", ""), round=i + 1)
+            text += str(turn.get("output", "")) + t.get("SUFFIX", "") + t.get("SEP", "")
+            total += len(tok.encode(text, add_special_tokens=False)) + 1
+    return int(total * len(records) / len(picked))

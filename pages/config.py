@@ -1,0 +1,261 @@
+"""Config editor: pick an XTuner preset, change PART 1 in a form, validate, save a real config."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import streamlit as st
+
+from core import config as cfg
+from core import config_form, estimate, monitor, sysinfo, templates
+from core.demo_model import is_demo_model
+from core.models import check_model_dir
+from ui.auth import gate
+from ui.common import workspace
+from ui.i18n import t
+
+gate()
+ws = workspace()
+settings = ws.settings()
+st.title(t("config.title"))
+st.caption(t("config.intro"))
+
+model_path = settings.get("base_model")
+if not model_path or check_model_dir(model_path) is not None:
+    st.warning(t("config.no_model"))
+    st.stop()
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _gpus() -> list[sysinfo.GPU]:
+    return sysinfo.gpu_info()[0]
+
+
+@st.cache_data(show_spinner=False)
+def _tokens(dataset: str, mtime: float, model: str, template: str) -> int | None:
+    del mtime  # cache key only
+    return config_form.dataset_tokens(Path(dataset), Path(model), template)
+
+
+gpus = _gpus()
+demo = is_demo_model(Path(model_path))
+
+# ---- preset
+suggested = config_form.suggest_preset(model_path)
+pattern = st.text_input(t("config.search"), value=suggested.split("_qlora")[0].split("_lora")[0],
+                        key="config.search")
+matches = cfg.find_presets(pattern)
+if not matches:
+    st.error(t("config.no_match", p=pattern))
+    st.stop()
+st.caption(t("config.preset_count", n=len(matches)) + f" · `xtuner list-cfg -p {pattern}`")
+preset = st.selectbox(t("config.preset"), matches, index=matches.index(suggested) if suggested in matches else 0,
+                      key="config.preset")
+target = ws.configs_dir / f"{preset}_copy.py"
+st.markdown(t("config.file", path=target))
+
+# Starting values: the saved file if there is one, else the preset with the tutorial's edits.
+if target.is_file():
+    base_text = target.read_text(encoding="utf-8")
+else:
+    base_text = cfg.tutorial_config(model_path, str(ws.dataset_path), preset=preset, cpu=not gpus, demo=demo,
+                                    method="lora" if not gpus else None)
+values = cfg.read_settings(base_text)
+data_var = cfg.dataset_path_variable(base_text)
+current_method = cfg.method_of(base_text)
+lora_now = config_form.lora_settings(base_text)
+stamp = f"{preset}:{target.stat().st_mtime if target.is_file() else 0}"
+if st.session_state.get("config.loaded") != stamp:  # new preset or file: reset the form's widgets
+    for key in [k for k in st.session_state if str(k).startswith("config.f.")]:
+        del st.session_state[key]
+    st.session_state["config.loaded"] = stamp
+
+
+def _system_default() -> str:
+    v = values.get("SYSTEM", "")
+    if isinstance(v, cfg.Code):
+        return templates.system_text(v.source) or ""
+    return str(v or "")
+
+
+def _template_default() -> str:
+    v = values.get("prompt_template")
+    name = templates.template_name_from_code(v.source) if isinstance(v, cfg.Code) else None
+    return name or config_form.suggest_template(model_path)
+
+
+def _num(name: str, kind: str, default, step=None, fmt=None):
+    f = next(x for x in config_form.FIELDS if x.name == name)
+    v = values.get(name, default)
+    v = v if isinstance(v, (int, float)) and not isinstance(v, bool) else default
+    if kind == "int":
+        return st.number_input(t(f"field.{name}"), value=int(v), step=1, help=t(f"help.{name}"), key=f"config.f.{name}",
+                               min_value=int(f.minimum) if f.minimum is not None else None)
+    return st.number_input(t(f"field.{name}"), value=float(v), help=t(f"help.{name}"), key=f"config.f.{name}",
+                           format=fmt or "%.6g", step=step)
+
+
+with st.form("config.form"):
+    st.subheader(t("config.group.model"))
+    c1, c2 = st.columns(2)
+    model_in = c1.text_input(t("field.pretrained_model_name_or_path"), value=str(values.get(
+        "pretrained_model_name_or_path", model_path)), help=t("help.pretrained_model_name_or_path"),
+        key="config.f.model")
+    data_in = c2.text_input(t("config.dataset"), value=str(values.get(data_var, ws.dataset_path)) if data_var else "",
+                            help=t("config.dataset.help"), key="config.f.dataset")
+    names = templates.template_names()
+    tmpl = c1.selectbox(t("field.prompt_template"), names, index=names.index(_template_default()),
+                        help=t("help.prompt_template"), key="config.f.template")
+    max_length = _num("max_length", "int", 2048)
+    pack = c2.checkbox(t("field.pack_to_max_length"), value=bool(values.get("pack_to_max_length", True)),
+                       help=t("help.pack_to_max_length"), key="config.f.pack")
+
+    st.subheader(t("config.group.train"))
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        batch = _num("batch_size", "int", 1)
+        accum = _num("accumulative_counts", "int", 16)
+        epochs = _num("max_epochs", "int", 3)
+    with c2:
+        lr = _num("lr", "float", 2e-4)
+        wd = _num("weight_decay", "float", 0.0)
+        norm = _num("max_norm", "float", 1.0)
+    with c3:
+        warm = _num("warmup_ratio", "float", 0.03, step=0.01)
+
+    st.subheader(t("config.group.method"))
+    c1, c2, c3 = st.columns(3)
+    methods = list(cfg.METHODS)
+    method = c1.radio(t("config.method"), methods, index=methods.index(current_method),
+                      format_func=lambda m: t(f"config.method.{m}"), key="config.f.method")
+    hw_options = ["gpu", "cpu"] if gpus else ["cpu"]
+    hardware = c2.radio(t("config.hardware"), hw_options, format_func=lambda h: t(f"config.hw.{h}"),
+                        key="config.f.hardware")
+    bf16 = bool(gpus and gpus[0].bf16)
+    precision = c2.selectbox(t("config.precision"), ["bf16", "fp16"], index=0 if bf16 else 1,
+                             key="config.f.precision", disabled=hardware == "cpu")
+    ckpt = c2.checkbox(t("config.ckpt"), value=True, key="config.f.ckpt")
+    r = c3.number_input(t("config.lora_r"), 1, 1024, int(lora_now.get("r", 64)), key="config.f.lora_r",
+                        disabled=method == "full")
+    alpha = c3.number_input(t("config.lora_alpha"), 1, 4096, int(lora_now.get("lora_alpha", 16)),
+                            key="config.f.lora_alpha", disabled=method == "full")
+    dropout = c3.number_input(t("config.lora_dropout"), 0.0, 0.9, float(lora_now.get("lora_dropout", 0.1)),
+                              step=0.05, key="config.f.lora_dropout", disabled=method == "full")
+
+    st.subheader(t("config.group.eval"))
+    c1, c2 = st.columns(2)
+    with c1:
+        save_steps = _num("save_steps", "int", 500)
+        save_limit = st.number_input(t("field.save_total_limit"), value=int(values.get("save_total_limit", 2)),
+                                     min_value=-1, step=1, help=t("help.save_total_limit"),
+                                     key="config.f.save_total_limit")
+        eval_freq = _num("evaluation_freq", "int", 500)
+        sample_tokens = st.number_input(t("config.sample_tokens"), 8, 2048, 64 if demo else 128, step=8,
+                                        help=t("config.sample_tokens.help"), key="config.f.sample_tokens")
+    with c2:
+        system = st.text_area(t("field.SYSTEM"), value=_system_default(), help=t("help.SYSTEM"), height=90,
+                              key="config.f.system")
+        questions = st.text_area(t("config.questions"), value="\n".join(values.get("evaluation_inputs") or []),
+                                 help=t("help.evaluation_inputs"), height=110, key="config.f.questions")
+    submitted = st.form_submit_button(t("config.save"), type="primary")
+
+form_values = {
+    "pretrained_model_name_or_path": model_in.strip(),
+    "prompt_template": cfg.Code(f"PROMPT_TEMPLATE.{tmpl}"),
+    "max_length": int(max_length), "pack_to_max_length": bool(pack), "batch_size": int(batch),
+    "accumulative_counts": int(accum), "max_epochs": int(epochs), "lr": float(lr), "weight_decay": float(wd),
+    "max_norm": float(norm), "warmup_ratio": float(warm), "save_steps": int(save_steps),
+    "save_total_limit": int(save_limit), "evaluation_freq": int(eval_freq), "SYSTEM": system.strip(),
+    "evaluation_inputs": [q.strip() for q in questions.splitlines() if q.strip()],
+}
+lora = {"r": int(r), "lora_alpha": int(alpha), "lora_dropout": float(dropout)}
+cpu = hardware == "cpu"
+
+
+def _render_new() -> str:
+    source = cfg.preset_source(preset)
+    preset_values = cfg.read_settings(source)
+    changed = {k: v for k, v in form_values.items() if k not in preset_values or preset_values[k] != v}
+    return cfg.render(source, changed, dataset_path=data_in.strip(), method=method, cpu=cpu,
+                      lora=lora if method != "full" else None, activation_checkpointing=ckpt,
+                      precision=None if cpu else precision, sample_max_new_tokens=int(sample_tokens))
+
+
+if submitted:
+    problems = config_form.validate(form_values, dataset_path=data_in, lora=lora)
+    if method == "qlora" and cpu:
+        problems.append(("method", "config.err.qlora_cpu", {}))
+    if problems:
+        st.error(t("config.invalid") + "\n\n" + "\n".join(
+            f"- **{t('field.' + f)}**: {t(key, **vals)}" for f, key, vals in problems))
+    else:
+        with st.spinner(t("config.validating")):
+            ok, message, kept = config_form.save_config(target, _render_new())
+        if ok:
+            ws.update_settings(config=str(target))
+            st.success(t("config.saved", path=target) + (f" · {t('config.kept', path=kept)}" if kept else ""))
+        else:
+            st.error(t("config.load_failed"))
+            st.code(message, language=None)
+
+# ---- will it fit?
+st.subheader(t("config.fit"))
+shape = estimate.read_shape(Path(model_in.strip() or model_path))
+if shape is not None:
+    mem = estimate.training_memory(shape, method=method, max_length=int(max_length), micro_batch=int(batch),
+                                   lora_r=int(r), checkpointing=ckpt)
+    hb = sysinfo.human_bytes
+    st.markdown(t("config.fit.estimate", need=hb(mem.total), w=hb(mem.weights), tr=hb(mem.trainable),
+                  act=hb(mem.activations)))
+    if cpu or not gpus:
+        st.info(t("config.fit.nogpu"))
+    elif mem.total <= gpus[0].free * 0.95:
+        st.success(t("config.fit.ok", gpu=gpus[0].name, free=hb(gpus[0].free)))
+    else:
+        st.error(t("config.fit.tight", gpu=gpus[0].name, free=hb(gpus[0].free)))
+dpath = Path(data_in.strip()) if data_in.strip() else None
+if dpath and dpath.is_file():
+    tokens = _tokens(str(dpath), dpath.stat().st_mtime, model_in.strip() or model_path, tmpl)
+    if tokens:
+        packed = estimate.packed_samples(tokens, int(max_length)) if pack else None
+        if packed:
+            per_epoch = estimate.iterations_per_epoch(packed, int(batch))
+            st.markdown(t("config.fit.iters", tokens=f"{tokens:,}", packed=f"{packed:,}", iters=f"{per_epoch:,}",
+                          total=f"{per_epoch * int(epochs):,}"))
+            speed = monitor.measured_speed(ws.run_dirs())
+            if speed:
+                st.markdown(t("config.fit.time", sec=speed,
+                              time=monitor.format_duration(speed * per_epoch * int(epochs))))
+
+# ---- learn XTuner
+with st.expander(t("config.learn")):
+    st.caption(t("config.learn.help"))
+    st.code(f"xtuner copy-cfg {preset} {ws.configs_dir}\n"
+            f"mv {ws.configs_dir / (preset + '_copy.py')} {target}\n"
+            f"# edit the file as shown below, then:\nxtuner train {target}", language="bash")
+    current_text = target.read_text(encoding="utf-8") if target.is_file() else base_text
+    diff = "".join(difflib.unified_diff(cfg.preset_source(preset).splitlines(True), current_text.splitlines(True),
+                                        fromfile=f"{preset}.py", tofile=target.name))
+    st.code(diff or "(no changes)", language="diff")
+
+# ---- advanced: raw editor
+with st.expander(t("config.advanced")):
+    st.warning(t("config.advanced.warn"))
+    raw = st.text_area(t("config.advanced"), value=target.read_text(encoding="utf-8") if target.is_file() else base_text,
+                       height=420, key=f"config.raw.{stamp}", label_visibility="collapsed")
+    if st.button(t("config.advanced.save"), key="config.raw_save"):
+        with st.spinner(t("config.validating")):
+            ok, message, kept = config_form.save_config(target, raw)
+        if ok:
+            ws.update_settings(config=str(target))
+            st.success(t("config.saved", path=target))
+        elif message.startswith("syntax:"):
+            _, line, msg = message.split(":", 2)
+            st.error(t("config.advanced.syntax", line=line, msg=msg))
+        else:
+            st.error(t("config.load_failed"))
+            st.code(message, language=None)
+    st.caption(t("config.diff"))
+    st.code("".join(difflib.unified_diff(cfg.preset_source(preset).splitlines(True), raw.splitlines(True), n=1)) or " ",
+            language="diff")

@@ -1,0 +1,46 @@
+"""The optional password gate (env var or Streamlit secrets, compared in constant time).
+
+Called by app.py and again at the top of every page: with a ``pages/`` folder, Streamlit
+can run a page script straight from its URL on the first visit after a server start
+(its old multipage mode), so each page guards itself too.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+
+import streamlit as st
+
+from ui import state
+from ui.i18n import t
+
+PASSWORD_ENV = "ASSISTANT_STUDIO_PASSWORD"
+
+
+def configured_password() -> str | None:
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    try:
+        secret = st.secrets.get("password")
+    except Exception:  # no secrets file: no password
+        secret = None
+    return str(secret) if secret else None
+
+
+def gate() -> None:
+    """With a password configured, show nothing of the app until it is given."""
+    expected = configured_password()
+    if not expected or st.session_state.get(state.AUTHED):
+        return
+    st.title(t("app.title"))
+    st.write(t("app.login_help"))
+    with st.form("login"):
+        given = st.text_input(t("app.password"), type="password", key="login.password")
+        if st.form_submit_button(t("app.login")):
+            if hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+                st.session_state[state.AUTHED] = True
+                st.rerun()
+            st.error(t("app.wrong_password"))
+    st.stop()
