@@ -30,6 +30,7 @@ PAGES = [
     st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),
     st.Page("pages/config.py", title=t("nav.config"), icon=":material/tune:"),
     st.Page("pages/train.py", title=t("nav.train"), icon=":material/model_training:"),
+    st.Page("pages/convert.py", title=t("nav.convert"), icon=":material/merge:"),
 ]
 nav = st.navigation(PAGES)
 with st.sidebar:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from core import jobs, xtuner_cli
@@ -108,6 +109,88 @@ def merge_steps(base_model: Path, adapter_dir: Path, merged_dir: Path, *, device
         jobs.Step("finalize", Invocation([sys.executable, "-c", _FINALIZE, str(tmp), str(merged_dir)], {},
                                          f"mv {tmp} {merged_dir}")),
     ]
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def verify_step(merged_dir: Path, template: str | None, system: str, question: str) -> jobs.Step:
+    """Load the merged folder in the job and answer ``question`` (see core.verify_model)."""
+    argv = [sys.executable, "-m", "core.verify_model", str(merged_dir), template or "", system or "", question]
+    return jobs.Step("verify", Invocation(argv, {"PYTHONPATH": str(REPO_ROOT), **xtuner_cli.OFFLINE_ENV},
+                                          f"python -m core.verify_model {merged_dir}"))
+
+
+def verify_result(log_text: str) -> tuple[str, str] | None:
+    """(question, answer) printed by the verify step, if it ran."""
+    question = answer = None
+    for line in log_text.splitlines():
+        if line.startswith("VERIFY_QUESTION: "):
+            question = line.split(": ", 1)[1]
+        elif line.startswith("VERIFY_ANSWER: "):
+            answer = line.split(": ", 1)[1]
+    return (question or "", answer) if answer is not None else None
+
+
+@dataclass(frozen=True)
+class Preflight:
+    disk_free: int
+    disk_needed: int
+    ram_free: int
+    model_bytes: int
+    gpu_free: int | None
+    suggested_device: str
+    warnings: list[str]
+
+
+def folder_bytes(folder: Path) -> int:
+    folder = Path(folder)
+    if folder.is_file():
+        return folder.stat().st_size
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+
+
+def preflight(base_model: Path, checkpoint: Path, out_root: Path, *, merge: bool, device: str,
+              gpu_free: int | None) -> Preflight:
+    """Free disk vs expected output, free RAM/VRAM vs model size, and the device to use."""
+    import shutil
+
+    import psutil
+
+    from core.estimate import read_shape
+
+    shape = read_shape(Path(base_model))
+    model_bytes = shape.params * 2 if shape else folder_bytes(base_model)  # merge writes fp16
+    needed = folder_bytes(checkpoint) + (model_bytes if merge else 0)
+    disk_free = shutil.disk_usage(out_root).free
+    ram_free = psutil.virtual_memory().available
+    warnings: list[str] = []
+    if needed * 1.1 > disk_free:
+        warnings.append("convert.warn.disk")
+    suggested = "cpu"
+    if gpu_free is not None and gpu_free > model_bytes * 1.3:
+        suggested = "cuda"
+    elif gpu_free is not None:
+        suggested = "auto" if ram_free > model_bytes * 1.3 else "cpu"
+    if merge and device == "cuda" and (gpu_free is None or gpu_free < model_bytes * 1.3):
+        warnings.append("convert.warn.vram")
+    if merge and device == "cpu" and ram_free < model_bytes * 1.3:
+        warnings.append("convert.warn.ram")
+    return Preflight(disk_free, needed, ram_free, model_bytes, gpu_free, suggested, warnings)
+
+
+def zip_folder(folder: Path) -> bytes:
+    """A zip of a folder's files (the adapter to take away), built in memory."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    folder = Path(folder)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, Path(folder.name) / path.relative_to(folder))
+    return buf.getvalue()
 
 
 def output_tree(folder: Path) -> list[tuple[str, int]]:

@@ -237,3 +237,9 @@ def _group_alive(pgid: int) -> bool:
         except (ProcessLookupError, PermissionError, psutil.Error):
             continue
     return False
+
+
+def progress(job_dir: Path) -> dict[str, Any] | None:
+    """Which step the supervisor is on: ``{"step": i, "of": n, "name": ...}``."""
+    data = read_json(Path(job_dir) / "progress.json")
+    return data if isinstance(data, dict) else None

@@ -41,6 +41,20 @@ def read_from(path: Path, offset: int, max_bytes: int = 1 << 20) -> tuple[str, i
     return data.decode("utf-8", errors="replace"), offset + len(data)
 
 
+def tail_offset(path: Path, max_bytes: int) -> int:
+    """A line-aligned offset about ``max_bytes`` before the end of the file (0 for small files)."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return 0
+    if size <= max_bytes:
+        return 0
+    with open(path, "rb") as f:
+        f.seek(size - max_bytes)
+        f.readline()
+        return f.tell()
+
+
 def tail(path: Path, max_lines: int = 200) -> str:
     """The last ``max_lines`` lines of a file, reading only its end."""
     path = Path(path)
@@ -141,6 +155,10 @@ def eval_outputs(work_dir: Path) -> list[tuple[int, str]]:
 FAILURE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"CUDA out of memory|OutOfMemoryError", re.I), "fail.oom"),
     (re.compile(r"No space left on device", re.I), "fail.disk_full"),
+    (re.compile(r"size mismatch for|Error\(s\) in loading state_dict for Peft|does not match the base model", re.I),
+     "fail.adapter_mismatch"),
+    (re.compile(r"(PytorchStreamReader failed|invalid load key|unexpected EOF|failed finding central directory|"
+                r"Ran out of input|checkpoint.*(not found|No such file))", re.I), "fail.checkpoint"),
     (re.compile(r"(Incorrect path_or_model_id|is not a local folder|Can't load (the )?(tokenizer|config)|"
                 r"does not appear to have a file named config\.json|We couldn't connect to 'https://huggingface\.co')", re.I),
      "fail.model_path"),

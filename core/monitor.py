@@ -17,6 +17,7 @@ from core import jobs, logs
 from core.runs import RunPaths
 
 SAMPLE_RE = re.compile(r"Sample output:\s*$")
+FIRST_LOOK_BYTES = 2 << 20
 
 
 @dataclass
@@ -29,16 +30,11 @@ class Watch:
     lines: deque = field(default_factory=lambda: deque(maxlen=400))
 
     def read(self) -> str:
-        """New log text since the last call (the first call starts near the end)."""
+        """New log text since the last call; the first call reads only the log's last 2 MB."""
         path = jobs.log_path(self.job_dir)
         if self.offset < 0:
-            # First look: parse the whole log once for progress, keep only its tail to show.
-            self.offset = 0
-            text, self.offset = logs.read_from(path, 0, max_bytes=1 << 62)
-            logs.update_progress(self.progress, text)
-            self.lines.extend(text.splitlines()[-self.lines.maxlen:])
-            return text
-        text, self.offset = logs.read_from(path, self.offset)
+            self.offset = logs.tail_offset(path, FIRST_LOOK_BYTES)
+        text, self.offset = logs.read_from(path, self.offset, max_bytes=2 * FIRST_LOOK_BYTES)
         if text:
             logs.update_progress(self.progress, text)
             self.lines.extend(text.splitlines())

@@ -100,27 +100,49 @@ def start_convert(
     run_dir: Path,
     *,
     checkpoint: Path | None = None,
-    merge: bool = True,
+    do_convert: bool = True,
+    do_merge: bool = True,
     device: str = "cpu",
     cpu_only: bool = True,
-    **options: Any,
+    fp32: bool = False,
+    max_shard_size: str | None = None,
+    safe_serialization: bool = False,
+    verify_question: str | None = None,
 ) -> Path:
-    """Convert a run's checkpoint to an adapter and (by default) merge it; a background job."""
+    """Convert a run's checkpoint to an adapter and/or merge it, then verify; a background job.
+
+    The merged model is checked by loading it and asking ``verify_question`` (by default
+    the run's first evaluation question).
+    """
     run = RunPaths(Path(run_dir))
-    checkpoint = checkpoint or convert.latest_checkpoint(run.work_dir)
-    if checkpoint is None:
-        raise jobs.JobError(f"run {run.root.name} has no checkpoint yet")
     info = meta(run.root)
-    base = Path(info["model"]) if merge and info.get("model") else None
-    steps = convert.convert_steps(
-        run.config, checkpoint, run.adapter, base_model=base, merged_dir=run.merged if merge else None,
-        cpu_only=cpu_only, quantized=info.get("method") == "qlora", device=device, **options)
+    steps: list[jobs.Step] = []
+    if do_convert:
+        checkpoint = checkpoint or convert.latest_checkpoint(run.work_dir)
+        if checkpoint is None or not Path(checkpoint).exists():
+            raise jobs.JobError(f"run {run.root.name} has no checkpoint to convert")
+        steps += convert.convert_steps(
+            run.config, Path(checkpoint), run.adapter, cpu_only=cpu_only, quantized=info.get("method") == "qlora",
+            fp32=fp32, max_shard_size=max_shard_size, safe_serialization=safe_serialization)
+    elif do_merge and not convert.is_adapter_dir(run.adapter):
+        raise jobs.JobError(f"run {run.root.name} has no adapter yet: convert it first")
+    if do_merge:
+        if not info.get("model"):
+            raise jobs.JobError("the run does not record its base model")
+        steps += convert.merge_steps(Path(info["model"]), run.adapter, run.merged, device=device,
+                                     max_shard_size=max_shard_size, safe_serialization=safe_serialization)
+        questions = info.get("evaluation_inputs") or ["请介绍一下你自己"]
+        steps.append(convert.verify_step(run.merged, info.get("template"), info.get("system") or "",
+                                         verify_question or questions[0]))
+    if not steps:
+        raise jobs.JobError("nothing to do")
     job_dir = run.convert_job
     if job_dir.exists():
         if jobs.status(job_dir).active:
             raise jobs.JobError("this run is already being converted")
         shutil.rmtree(job_dir)
-    jobs.start(job_dir, steps, kind="convert", cwd=ws.root, meta={"checkpoint": str(checkpoint)})
+    jobs.start(job_dir, steps, kind="convert", cwd=ws.root,
+               meta={"checkpoint": str(checkpoint) if checkpoint else None, "merge": do_merge})
     return job_dir
 
 

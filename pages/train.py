@@ -142,7 +142,7 @@ table = pd.DataFrame([{
     t("train.col.data"): s.dataset_hash or "–", t("train.col.duration"): monitor.format_duration(s.duration),
     t("train.col.iters"): s.iterations, t("train.col.loss"): round(s.final_loss, 4) if s.final_loss else None,
 } for s in summaries])
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.dataframe(table, hide_index=True, width="stretch")
 
 names = [s.name for s in summaries]
 picked = st.selectbox(t("train.open"), names, key="train.open")

@@ -57,6 +57,8 @@ def test_tutorial_flow_on_cpu(ws, demo_model):
     assert convert.is_adapter_dir(run.adapter)
     assert convert.merged_ready(run.merged)
     assert not convert.partial_path(run.merged).exists()
+    verified = convert.verify_result(jobs.log_path(conv_job).read_text(encoding="utf-8"))
+    assert verified == (QUESTION, expected)
 
     merged = chat.load(run.merged, device="cpu")
     after = chat.answer(merged, QUESTION, template_name="internlm2_chat")

@@ -1,0 +1,35 @@
+"""Check a merged model folder: it loads with its tokenizer and answers a question.
+
+Run as the last step of a convert job (``python -m core.verify_model FOLDER TEMPLATE
+SYSTEM QUESTION``) so the model is loaded in that job's process, not in the app. Prints
+``VERIFY_OK`` and the answer, or explains what is wrong and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    folder, template, system, question = argv[0], argv[1] or None, argv[2], argv[3]
+    from core import chat
+
+    try:
+        loaded = chat.load(Path(folder), device="cpu")
+    except chat.ModelLoadError as exc:
+        print(f"VERIFY_FAILED: {exc}", flush=True)
+        return 3
+    if loaded.tokenizer is None or not loaded.tokenizer.get_vocab():
+        print("VERIFY_FAILED: the tokenizer is missing", flush=True)
+        return 4
+    answer = chat.answer(loaded, question, template_name=template, system=system,
+                         settings=chat.GenerationSettings(max_new_tokens=96))
+    print(f"VERIFY_QUESTION: {question}", flush=True)
+    print(f"VERIFY_ANSWER: {answer}", flush=True)
+    print("VERIFY_OK", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
