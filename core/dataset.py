@@ -1,19 +1,22 @@
-"""Identity datasets in XTuner's conversation format: build, validate, save, load.
+"""Identity datasets in XTuner's conversation format: build, validate, mix, save, load.
 
 Training reads ``[{"conversation": [{"system"?, "input", "output"}, ...]}, ...]``. This
-module makes such records (the tutorial's generator first), checks them with messages a
-person understands ("record 12: output is empty"), and saves them atomically, keeping
-earlier versions.
+module makes such records (the tutorial's generator, or question/answer rows repeated),
+checks them with messages a person understands ("record 12: output is empty"), mixes
+general conversations in at a chosen share so the model does not forget everything but
+its name, and saves atomically, keeping earlier versions that can be restored. Reading
+other formats is :mod:`core.dataset_io`; statistics are :mod:`core.dataset_stats`.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.workspace import list_versions, versioned_write_text
+from core.workspace import atomic_write_text, list_versions, read_json, versioned_write_text
 
 TUTORIAL_N = 8000
 
@@ -48,45 +51,168 @@ def records_from_pairs(pairs: list[tuple[str, str]], system: str = "") -> list[d
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a dataset, located for a person."""
+    """One thing wrong with a dataset, located for a person.
+
+    ``where``/``message`` are plain English; ``code``, ``values`` and the location
+    (``unit`` record/line/row/file, 1-based ``index``, ``turn``) let a page say the same
+    thing in another language.
+    """
 
     where: str
     message: str
+    code: str = ""
+    values: tuple[tuple[str, Any], ...] = ()
+    unit: str = ""
+    index: int = 0
+    turn: int = 0
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
 
 
+def problem(unit: str, index: int, code: str, message: str, turn: int = 0, **values: Any) -> Problem:
+    """A :class:`Problem` at ``unit`` ``index`` (e.g. row 12), optionally at a turn."""
+    where = "file" if unit == "file" else f"{unit} {index}"
+    if turn:
+        where += f", turn {turn}"
+    return Problem(where, message, code, tuple(values.items()), unit, index, turn)
+
+
+def check_record(rec: Any, index: int, unit: str = "record") -> list[Problem]:
+    """Problems of one record (``index`` is where a person finds it: record, line or row)."""
+    if not isinstance(rec, dict) or "conversation" not in rec:
+        return [problem(unit, index, "no_conversation", 'has no "conversation" list')]
+    conv = rec["conversation"]
+    if not isinstance(conv, list) or not conv:
+        return [problem(unit, index, "empty_conversation", '"conversation" must be a non-empty list of turns')]
+    problems: list[Problem] = []
+    for j, turn in enumerate(conv, 1):
+        if not isinstance(turn, dict):
+            problems.append(problem(unit, index, "turn_not_object", "is not an object with input and output", j))
+            continue
+        for key in ("input", "output"):
+            value = turn.get(key)
+            if not isinstance(value, str):
+                problems.append(problem(unit, index, "missing_text", f"{key} is missing or not text", j, key=key))
+            elif key == "output" and not value.strip():
+                problems.append(problem(unit, index, "output_empty", "output is empty", j))
+        if "system" in turn and not isinstance(turn["system"], str):
+            problems.append(problem(unit, index, "system_not_text", "system must be text", j))
+    return problems
+
+
 def validate(records: Any) -> list[Problem]:
     """Every problem that would make XTuner fail or train on nonsense."""
     if not isinstance(records, list):
-        return [Problem("file", "the top level must be a list of records ([...])")]
+        return [problem("file", 0, "not_list", "the top level must be a list of records ([...])")]
     if not records:
-        return [Problem("file", "the dataset has no records")]
+        return [problem("file", 0, "no_records", "the dataset has no records")]
     problems: list[Problem] = []
     for i, rec in enumerate(records, 1):
-        where = f"record {i}"
-        if not isinstance(rec, dict) or "conversation" not in rec:
-            problems.append(Problem(where, 'has no "conversation" list'))
-            continue
-        conv = rec["conversation"]
-        if not isinstance(conv, list) or not conv:
-            problems.append(Problem(where, '"conversation" must be a non-empty list of turns'))
-            continue
-        for j, turn in enumerate(conv, 1):
-            at = f"{where}, turn {j}"
-            if not isinstance(turn, dict):
-                problems.append(Problem(at, "is not an object with input and output"))
-                continue
-            for key in ("input", "output"):
-                value = turn.get(key)
-                if not isinstance(value, str):
-                    problems.append(Problem(at, f"{key} is missing or not text"))
-                elif key == "output" and not value.strip():
-                    problems.append(Problem(at, "output is empty"))
-            if "system" in turn and not isinstance(turn["system"], str):
-                problems.append(Problem(at, "system must be text"))
+        problems.extend(check_record(rec, i))
     return problems
+
+
+def without_problems(records: list[Any], problems: list[Problem]) -> list[Any]:
+    """The records no problem points at (problems from :func:`validate`)."""
+    bad = {p.index for p in problems if p.unit == "record"}
+    return [rec for i, rec in enumerate(records, 1) if i not in bad]
+
+
+# ---------------------------------------------------------------- question/answer rows
+
+
+def check_rows(rows: list[dict[str, Any]]) -> list[Problem]:
+    """Problems of question/answer table rows; rows with nothing in them are ignored."""
+    problems: list[Problem] = []
+    for i, row in enumerate(rows, 1):
+        q, a = cell_text(row.get("question")), cell_text(row.get("answer"))
+        if not q and not a:
+            continue
+        if not q:
+            problems.append(problem("row", i, "question_empty", "question is empty"))
+        if not a:
+            problems.append(problem("row", i, "answer_empty", "answer is empty"))
+    return problems
+
+
+def cell_text(value: Any) -> str:
+    """A table cell as stripped text; empty for None, NaN and pandas' NA."""
+    if value is None or (isinstance(value, float) and value != value) or type(value).__name__ == "NAType":
+        return ""
+    return str(value).strip()
+
+
+def apply_edits(rows: list[dict[str, Any]], edits: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows after a table editor's edits: ``edited_rows`` {position: {column: value}},
+    ``deleted_rows`` [position], ``added_rows`` [{column: value}] (Streamlit's data_editor)."""
+    out = [dict(r) for r in rows]
+    for i, change in (edits.get("edited_rows") or {}).items():
+        if 0 <= int(i) < len(out):
+            out[int(i)].update(change)
+    gone = {int(i) for i in edits.get("deleted_rows") or []}
+    out = [r for i, r in enumerate(out) if i not in gone]
+    return out + [dict(r) for r in edits.get("added_rows") or []]
+
+
+def records_from_rows(rows: list[dict[str, Any]], repeat: int = 1, system: str = "") -> list[dict[str, Any]]:
+    """Valid table rows as records, each repeated ``repeat`` times (rows with problems left out:
+    check them first with :func:`check_rows`)."""
+    if repeat < 1:
+        raise ValueError("the repeat count must be at least 1")
+    pairs = [(cell_text(r.get("question")), cell_text(r.get("answer"))) for r in rows]
+    base = records_from_pairs([(q, a) for q, a in pairs if q and a], system)
+    return [rec for rec in base for _ in range(repeat)]
+
+
+# ---------------------------------------------------------------- mixing
+
+
+@dataclass(frozen=True)
+class Mix:
+    """Identity records plus a share of general conversations."""
+
+    records: list[dict[str, Any]]
+    identity: int
+    general: int
+    general_available: int
+    share_wanted: float
+
+    @property
+    def share(self) -> float:
+        total = self.identity + self.general
+        return self.general / total if total else 0.0
+
+    @property
+    def short(self) -> bool:
+        """Fewer general conversations were available than the share asked for."""
+        return self.general < self.wanted_general()
+
+    def wanted_general(self) -> int:
+        return general_needed(self.identity, self.share_wanted) if self.identity else self.general_available
+
+
+MAX_SHARE = 0.95
+
+
+def general_needed(identity: int, share: float) -> int:
+    """How many general records make them ``share`` of the whole next to ``identity`` records."""
+    if not 0 <= share <= MAX_SHARE:
+        raise ValueError(f"the share of general conversations must be between 0 and {MAX_SHARE:.0%}")
+    return round(identity * share / (1 - share))
+
+
+def mix(identity: list[dict[str, Any]], general: list[dict[str, Any]], share: float, seed: int = 0) -> Mix:
+    """Identity records, then general ones picked at random (same seed, same pick) so that they
+    are ``share`` of the result; all of them when there are fewer. No identity: all general."""
+    if not identity:
+        return Mix(list(general), 0, len(general), len(general), share)
+    k = min(general_needed(len(identity), share), len(general))
+    if k == len(general):
+        chosen = list(general)
+    else:
+        chosen = [general[i] for i in sorted(random.Random(seed).sample(range(len(general)), k))]
+    return Mix(identity + chosen, len(identity), k, len(general), share)
 
 
 def dumps(records: list[dict[str, Any]]) -> str:
@@ -127,6 +253,47 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 def versions(path: Path) -> list[Path]:
     return list_versions(Path(path))
+
+
+def restore(path: Path, version: Path) -> Path | None:
+    """Make an earlier version current again; the current file is kept as a version too."""
+    records = load(version)
+    problems = validate(records)
+    if problems:
+        raise ValueError(f"that version cannot be restored: {problems[0]}")
+    return versioned_write_text(Path(path), Path(version).read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- the builder's own state
+
+def builder_path(dataset_path: Path) -> Path:
+    """Where the page keeps its form, table and settings next to the dataset."""
+    return Path(dataset_path).with_suffix(".builder.json")
+
+
+def general_path(dataset_path: Path) -> Path:
+    """Where the imported general conversations are kept (XTuner format)."""
+    return Path(dataset_path).with_name("general.json")
+
+
+def save_builder(dataset_path: Path, state: dict[str, Any], general: list[dict[str, Any]] | None = None) -> None:
+    """Remember the builder's inputs (and its general conversations) for the next visit."""
+    atomic_write_text(builder_path(dataset_path), json.dumps(state, ensure_ascii=False, indent=1) + "\n")
+    if general is not None:
+        gpath = general_path(dataset_path)
+        if general:
+            atomic_write_text(gpath, json.dumps(general, ensure_ascii=False) + "\n")
+        else:
+            gpath.unlink(missing_ok=True)
+
+
+def load_builder(dataset_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The remembered builder state and general conversations ({} and [] when none or unreadable)."""
+    state = read_json(builder_path(dataset_path), {})
+    general = read_json(general_path(dataset_path), [])
+    if not isinstance(general, list) or validate(general):
+        general = []
+    return (state if isinstance(state, dict) else {}), general
 
 
 def first_pairs(records: list[dict[str, Any]], limit: int = 10) -> list[tuple[str, str]]:
