@@ -16,13 +16,16 @@ st.set_page_config(page_title="Assistant Studio", page_icon=":material/smart_toy
 
 
 ws = workspace()
-if state.LANG not in st.session_state:
-    st.session_state[state.LANG] = ws.settings().get("lang", "zh")
-
+current_lang = st.session_state.get(state.LANG) or ws.settings().get("lang", "zh")
+st.session_state[state.LANG] = current_lang
 with st.sidebar:
-    chosen = st.selectbox(t("app.language"), list(LANGS), format_func=LANGS.get, key=state.LANG)
-    if ws.settings().get("lang") != chosen:
-        ws.update_settings(lang=chosen)
+    options = list(LANGS)
+    chosen = st.selectbox(t("app.language"), options, index=options.index(current_lang), format_func=LANGS.get,
+                          key="app.lang_select")
+if chosen != current_lang:
+    st.session_state[state.LANG] = chosen
+    ws.update_settings(lang=chosen)
+    st.rerun()
 
 gate()
 

@@ -23,3 +23,39 @@ def demo_model(tmp_path_factory) -> Path:
 @pytest.fixture()
 def ws(tmp_path) -> Workspace:
     return Workspace.resolve(tmp_path / "workspace")
+
+
+def wait_job(job_dir: Path, timeout: float = 300):
+    """Wait for a job to end; stop it and fail the test if it does not."""
+    import time
+
+    from core import jobs, logs
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        st = jobs.status(job_dir)
+        if not st.active:
+            return st
+        time.sleep(0.5)
+    jobs.stop(job_dir)
+    pytest.fail(f"job {job_dir} did not finish in {timeout} s:\n{logs.tail(jobs.log_path(job_dir), 40)}")
+
+
+OWNER = "小明同学"
+
+
+@pytest.fixture(scope="session")
+def trained_ws(tmp_path_factory, demo_model):
+    """A workspace holding the demo model, a dataset, a config and one trained, merged run."""
+    from core import config, dataset, runs
+
+    ws = Workspace.resolve(tmp_path_factory.mktemp("trained") / "workspace")
+    ws.update_settings(base_model=str(demo_model))
+    dataset.save(ws.dataset_path, dataset.tutorial_records(OWNER, n=100))
+    cfg_path = ws.configs_dir / "internlm2_chat_1_8b_qlora_alpaca_e3_copy.py"
+    cfg_path.write_text(config.tutorial_config(str(demo_model), str(ws.dataset_path), cpu=True, demo=True), "utf-8")
+    ws.update_settings(config=str(cfg_path))
+    run_dir = runs.start_training(ws, cfg_path, seed=0)
+    assert wait_job(run_dir).state == "succeeded"
+    assert wait_job(runs.start_convert(ws, run_dir)).state == "succeeded"
+    return ws
