@@ -141,7 +141,8 @@ def suggest_preset(model_dir: str | Path | None) -> str:
         candidates = ["internlm2_chat_1_8b_qlora_alpaca_e3"] if size < 4 else (
             ["internlm2_chat_7b_qlora_alpaca_e3"] if size < 12 else ["internlm2_chat_20b_qlora_alpaca_e3"])
     elif mtype == "llama":
-        candidates = ["llama3_8b_instruct_qlora_alpaca_e3"] if (vocab or 0) >= 128000 else ["llama2_7b_chat_qlora_alpaca_e3"]
+        llama3 = (vocab or 0) >= 128000
+        candidates = ["llama3_8b_instruct_qlora_alpaca_e3" if llama3 else "llama2_7b_chat_qlora_alpaca_e3"]
     elif mtype in ("qwen2", "qwen2_moe"):
         for limit, name in ((1, "qwen1_5_0_5b_chat"), (3, "qwen1_5_1_8b_chat"), (5.5, "qwen1_5_4b_chat"),
                             (10, "qwen1_5_7b_chat"), (20, "qwen1_5_14b_chat"), (1e9, "qwen1_5_72b_chat")):

@@ -160,7 +160,8 @@ FAILURE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(PytorchStreamReader failed|invalid load key|unexpected EOF|failed finding central directory|"
                 r"Ran out of input|checkpoint.*(not found|No such file))", re.I), "fail.checkpoint"),
     (re.compile(r"(Incorrect path_or_model_id|is not a local folder|Can't load (the )?(tokenizer|config)|"
-                r"does not appear to have a file named config\.json|We couldn't connect to 'https://huggingface\.co')", re.I),
+                r"does not appear to have a file named config\.json|"
+                r"We couldn't connect to 'https://huggingface\.co')", re.I),
      "fail.model_path"),
     (re.compile(r"(requires? (a )?(CUDA|GPU)|No GPU found|Torch not compiled with CUDA|"
                 r"bitsandbytes.*(CUDA|GPU)|load_in_4bit.*(cuda|gpu))", re.I), "fail.no_gpu"),

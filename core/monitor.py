@@ -71,7 +71,8 @@ def snapshot(watch: Watch) -> Snapshot:
     if st.state == jobs.FAILED:
         failure = logs.classify_failure("\n".join(watch.lines), st.exit_code) or logs.classify_failure(
             logs.tail(jobs.log_path(watch.job_dir), 2000), st.exit_code)
-    return Snapshot(watch.job_dir, st, prog, "\n".join(list(watch.lines)[-200:]), tps, sec, prog.last.get("memory"), failure)
+    tail_text = "\n".join(list(watch.lines)[-200:])
+    return Snapshot(watch.job_dir, st, prog, tail_text, tps, sec, prog.last.get("memory"), failure)
 
 
 def samples_from_log(text: str) -> list[str]:

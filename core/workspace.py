@@ -96,7 +96,7 @@ class Workspace:
     root: Path
 
     @classmethod
-    def resolve(cls, explicit: str | os.PathLike | None = None) -> "Workspace":
+    def resolve(cls, explicit: str | os.PathLike | None = None) -> Workspace:
         chosen = explicit or os.environ.get(ENV_VAR) or DEFAULT_DIR
         ws = cls(Path(chosen).expanduser().resolve())
         ws.ensure()

@@ -94,7 +94,7 @@ def train(
             "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
             str(LAUNCHER), "train", *args, "--launcher", "pytorch",
         ]
-        display = "NPROC_PER_NODE=%d " % gpus + _display("xtuner", "train", *args)
+        display = f"NPROC_PER_NODE={gpus} " + _display("xtuner", "train", *args)
     else:
         argv = [sys.executable, str(LAUNCHER), "train", *args]
         display = _display("xtuner", "train", *args)

@@ -242,7 +242,8 @@ with st.expander(t("config.learn")):
 # ---- advanced: raw editor
 with st.expander(t("config.advanced")):
     st.warning(t("config.advanced.warn"))
-    raw = st.text_area(t("config.advanced"), value=target.read_text(encoding="utf-8") if target.is_file() else base_text,
+    raw_start = target.read_text(encoding="utf-8") if target.is_file() else base_text
+    raw = st.text_area(t("config.advanced"), value=raw_start,
                        height=420, key=f"config.raw.{stamp}", label_visibility="collapsed")
     if st.button(t("config.advanced.save"), key="config.raw_save"):
         with st.spinner(t("config.validating")):

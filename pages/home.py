@@ -22,7 +22,7 @@ st.markdown(t("home.intro"))
 st.subheader(t("home.steps"))
 done = runs.checklist(ws)
 cols = st.columns(len(done))
-for col, (step, ok) in zip(cols, done.items()):
+for col, (step, ok) in zip(cols, done.items(), strict=True):
     icon = ":material/check_circle:" if ok else ":material/radio_button_unchecked:"
     col.markdown(f"{icon} **{t('step.' + step)}**")
 

@@ -57,7 +57,7 @@ def _render_charts(work_dir: Path) -> None:
         return
     df = pd.DataFrame(rows).set_index("iter")
     cols = st.columns(3)
-    for col, name in zip(cols, ("loss", "lr", "grad_norm")):
+    for col, name in zip(cols, ("loss", "lr", "grad_norm"), strict=True):
         if name in df:
             col.caption(t("train.loss") if name == "loss" else name)
             col.line_chart(df[[name]].dropna(), height=200)
