@@ -1,0 +1,1 @@
+"""Benchmarks: small scripts that print timings (run them with the project venv)."""
