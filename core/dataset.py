@@ -86,18 +86,21 @@ def check_record(rec: Any, index: int, unit: str = "record") -> list[Problem]:
     if not isinstance(conv, list) or not conv:
         return [problem(unit, index, "empty_conversation", '"conversation" must be a non-empty list of turns')]
     problems: list[Problem] = []
+    n = len(conv)  # lets a page leave "turn 1" out for single-turn records
     for j, turn in enumerate(conv, 1):
         if not isinstance(turn, dict):
-            problems.append(problem(unit, index, "turn_not_object", "is not an object with input and output", j))
+            problems.append(problem(unit, index, "turn_not_object", "is not an object with input and output", j,
+                                    turns=n))
             continue
         for key in ("input", "output"):
             value = turn.get(key)
             if not isinstance(value, str):
-                problems.append(problem(unit, index, "missing_text", f"{key} is missing or not text", j, key=key))
+                problems.append(problem(unit, index, "missing_text", f"{key} is missing or not text", j, key=key,
+                                        turns=n))
             elif key == "output" and not value.strip():
-                problems.append(problem(unit, index, "output_empty", "output is empty", j))
+                problems.append(problem(unit, index, "output_empty", "output is empty", j, turns=n))
         if "system" in turn and not isinstance(turn["system"], str):
-            problems.append(problem(unit, index, "system_not_text", "system must be text", j))
+            problems.append(problem(unit, index, "system_not_text", "system must be text", j, turns=n))
     return problems
 
 

@@ -1,0 +1,359 @@
+"""Dataset: say who the assistant is, build a dataset that teaches it without overfitting, save it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core import dataset, dataset_io, identity, runs, templates, xtuner_cli
+from core import dataset_stats as dstats
+from core.dataset import Problem
+from ui import keys_dataset as K
+from ui.auth import gate
+from ui.common import workspace
+from ui.dataset_widgets import flash, import_panel, labeled, problems_table
+from ui.i18n import t
+
+gate()
+ws = workspace()
+FORM_DEFAULTS: dict[str, Any] = {
+    "dataset.name": "", "dataset.owner": "", "dataset.desc_zh": "", "dataset.desc_en": "", "dataset.langs": "zh",
+    "dataset.mode": "builder", "dataset.tutorial_n": dataset.TUTORIAL_N, "dataset.repeat": 100, "dataset.share": 50,
+}
+
+# ---- session start: what the disk remembers; widget values survive visits to other pages
+if K.LOADED not in st.session_state:
+    saved, general_saved = dataset.load_builder(ws.dataset_path)
+    st.session_state[K.FORM] = {k: saved.get(k, v) for k, v in FORM_DEFAULTS.items()}
+    st.session_state[K.ROWS] = saved.get("rows")
+    st.session_state[K.ROWS_SHADOW] = saved.get("rows")
+    st.session_state[K.ROWS_FOR] = tuple(saved["rows_for"]) if saved.get("rows_for") else None
+    st.session_state[K.GENERAL] = general_saved
+    st.session_state[K.GENERAL_VERSION] = 0
+    st.session_state[K.EDITOR_VERSION] = 0
+    st.session_state[K.LOADED] = True
+for key, value in st.session_state[K.FORM].items():
+    st.session_state.setdefault(key, value)
+
+
+def editor_key() -> str:
+    return f"dataset.qa.{st.session_state[K.EDITOR_VERSION]}"
+
+
+def set_rows(rows: list[dict[str, Any]], ident: identity.Identity | None) -> None:
+    """New base rows for the table; a fresh editor shows them."""
+    clean = [{"question": dataset.cell_text(r.get("question")), "answer": dataset.cell_text(r.get("answer"))}
+             for r in rows]
+    st.session_state[K.ROWS] = st.session_state[K.ROWS_SHADOW] = clean
+    if ident is not None:
+        st.session_state[K.ROWS_FOR] = astuple(ident)
+    st.session_state[K.EDITOR_VERSION] += 1
+
+
+def astuple(ident: identity.Identity) -> tuple[str, ...]:
+    return (ident.owner, ident.name, ident.description_zh, ident.description_en, ident.langs)
+
+
+def current_rows() -> list[dict[str, Any]]:
+    """The table as the editor shows it: base rows plus the editor's own edits."""
+    return dataset.apply_edits(st.session_state.get(K.ROWS) or [], st.session_state.get(editor_key()) or {})
+
+
+def follow_form(ident: identity.Identity) -> None:
+    """Keep the table in step with the form (see :func:`core.identity.follow`)."""
+    if st.session_state.get(K.ROWS) is None:
+        set_rows(identity.library_rows(ident), ident)
+        return
+    shadow = st.session_state.get(K.ROWS_SHADOW)
+    if editor_key() not in st.session_state and shadow is not None and shadow != st.session_state[K.ROWS]:
+        set_rows(shadow, None)  # the editor's state was dropped while another page was shown: keep the edits
+    old = st.session_state.get(K.ROWS_FOR)
+    if old is None or tuple(old) == astuple(ident):
+        return
+    rows = [{"question": dataset.cell_text(r.get("question")), "answer": dataset.cell_text(r.get("answer"))}
+            for r in current_rows()]
+    rows, stale = identity.follow(rows, identity.Identity(*old), ident)
+    set_rows(rows, ident)
+    st.session_state[K.ROWS_STALE] = stale
+
+
+def add_rows(new: list[dict[str, str]]) -> None:
+    """Imported question/answer pairs go below the table's rows; the page switches to the table."""
+    kept = [r for r in (current_rows() if st.session_state.get(K.ROWS) is not None else [])
+            if dataset.cell_text(r.get("question")) or dataset.cell_text(r.get("answer"))]
+    set_rows(kept + new, None)
+    st.session_state[K.FORM]["dataset.mode"] = "builder"
+    st.session_state.pop("dataset.mode", None)  # the radio takes the value on the next run
+
+
+@st.cache_resource(show_spinner=False)
+def tokenizer_for(path: str):
+    return dstats.load_tokenizer(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def token_stats_for(key: str, model: str, template: str, max_length: int, _records: list) -> dstats.TokenStats | None:
+    return dstats.token_stats(_records, tokenizer_for(model), templates.template(template), max_length)
+
+
+@st.cache_data(show_spinner=False, ttl=30)
+def speed_for(root: str) -> dstats.Speed | None:
+    return dstats.measured_speed(ws.run_dirs())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def saved_info(path: str, mtime_ns: int, size: int) -> tuple[int, list[Problem]]:
+    try:
+        records = dataset.load(Path(path))
+    except ValueError as exc:
+        return 0, [dataset.problem("file", 0, "", str(exc))]
+    return (len(records) if isinstance(records, list) else 0), dataset.validate(records)
+
+
+st.title(t("dataset.title"))
+st.markdown(t("dataset.intro"))
+if st.session_state.get(K.FLASH):
+    kind, message = st.session_state.pop(K.FLASH)
+    getattr(st, kind)(message)
+
+# ---------------------------------------------------------------- 1. who the assistant is
+st.subheader(t("dataset.who"))
+c1, c2 = st.columns(2)
+c1.text_input(t("dataset.owner"), key="dataset.owner", placeholder=t("dataset.owner_ph"), help=t("dataset.owner_help"))
+c2.text_input(t("dataset.name"), key="dataset.name", placeholder=t("dataset.name_ph"), help=t("dataset.name_help"))
+c1.text_input(t("dataset.desc_zh"), key="dataset.desc_zh", placeholder="内在是上海AI实验室书生·浦语的1.8B大模型")
+c2.text_input(t("dataset.desc_en"), key="dataset.desc_en", placeholder="built on Shanghai AI Lab's InternLM2 1.8B")
+st.radio(t("dataset.langs"), ["zh", "en", "both"], key="dataset.langs", horizontal=True,
+         format_func=labeled("dataset.lang"))
+ident = identity.Identity(*(st.session_state[f"dataset.{k}"] for k in ("owner", "name", "desc_zh", "desc_en",
+                                                                        "langs"))).clean()
+
+# ---------------------------------------------------------------- 2. identity questions
+st.subheader(t("dataset.questions"))
+mode = st.radio(t("dataset.mode"), ["builder", "tutorial"], key="dataset.mode", horizontal=True,
+                format_func=labeled("dataset.mode"))
+rows: list[dict[str, str]] = []
+row_problems: list[Problem] = []
+if not ident.owner:
+    st.info(t("dataset.need_owner"), icon=":material/person:")
+elif mode == "tutorial":
+    left, right = st.columns([1, 2])
+    left.number_input(t("dataset.tutorial_n"), min_value=1, max_value=100_000, step=1000, key="dataset.tutorial_n")
+    right.warning(t("dataset.tutorial_warning"), icon=":material/warning:")
+    st.caption(t("dataset.tutorial_pairs"))
+    st.table(pd.DataFrame(dataset.tutorial_pairs(ident.owner),
+                          columns=[t("dataset.col.question"), t("dataset.col.answer")]))
+else:
+    follow_form(ident)
+    st.caption(t("dataset.editor_help", n=identity.library_size()))
+    if st.session_state.get(K.ROWS_STALE):
+        st.info(t("dataset.rows_stale"), icon=":material/info:")
+    base = pd.DataFrame(st.session_state[K.ROWS], columns=["question", "answer"], dtype="string")
+    base.index = range(1, len(base) + 1)
+    edited = st.data_editor(
+        base, key=editor_key(), num_rows="dynamic", width="stretch", height=360,
+        column_config={"question": st.column_config.TextColumn(t("dataset.col.question"), width="medium"),
+                       "answer": st.column_config.TextColumn(t("dataset.col.answer"), width="large")})
+    rows = [{"question": dataset.cell_text(q), "answer": dataset.cell_text(a)}
+            for q, a in zip(edited["question"], edited["answer"], strict=True)]
+    st.session_state[K.ROWS_SHADOW] = rows
+    b1, b2, b3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+    if b1.button(t("dataset.reset_rows"), key="dataset.reset_rows", icon=":material/restart_alt:"):
+        set_rows(identity.library_rows(ident), ident)
+        st.session_state[K.ROWS_STALE] = False
+        st.rerun()
+    if b2.button(t("dataset.clear_rows"), key="dataset.clear_rows", icon=":material/delete_sweep:"):
+        set_rows([], ident)
+        st.rerun()
+    b3.number_input(t("dataset.repeat"), min_value=1, max_value=10_000, key="dataset.repeat",
+                    help=t("dataset.repeat_help"))
+    row_problems = dataset.check_rows(rows)
+    if row_problems:
+        st.error(t("dataset.row_problems", n=len(row_problems)), icon=":material/error:")
+        problems_table(row_problems)
+
+# ---------------------------------------------------------------- 3. general conversations, import
+st.subheader(t("dataset.general"))
+st.markdown(t("dataset.general_help"))
+general: list[dict[str, Any]] = st.session_state[K.GENERAL]
+g1, g2 = st.columns([2, 1], vertical_alignment="center")
+g1.slider(t("dataset.share"), 0, 95, step=5, key="dataset.share", format="%d%%", help=t("dataset.share_help"),
+          disabled=mode == "tutorial")
+g2.metric(t("dataset.general_count"), f"{len(general):,}")
+if general and g2.button(t("dataset.clear_general"), key="dataset.clear_general", icon=":material/delete:"):
+    st.session_state[K.GENERAL] = []
+    st.session_state[K.GENERAL_VERSION] += 1
+    st.rerun()
+if mode == "tutorial":
+    st.caption(t("dataset.tutorial_no_mix"))
+with st.container(border=True):
+    import_panel(ident, add_rows)
+
+# ---------------------------------------------------------------- 4. build and check
+share = st.session_state["dataset.share"] / 100
+n_tut, repeat = int(st.session_state["dataset.tutorial_n"]), int(st.session_state["dataset.repeat"])
+build_key = (mode, ident.owner, ident.name, n_tut, repeat, share, st.session_state[K.GENERAL_VERSION],
+             tuple((r["question"], r["answer"]) for r in rows))
+built = st.session_state.get(K.BUILD)
+if ident.owner and (built is None or built["key"] != build_key):
+    if mode == "tutorial":
+        mixed = dataset.mix(dataset.tutorial_records(ident.owner, n_tut), [], 0.0)
+    else:
+        mixed = dataset.mix(dataset.records_from_rows(rows, repeat), general, share)
+    problems = dataset.validate(mixed.records) if mixed.records else []
+    valid = dataset.without_problems(mixed.records, problems)
+    questions = {r["question"] for r in rows} | {q for q, _ in dataset.tutorial_pairs(ident.owner)}
+    built = {"key": build_key, "mix": mixed, "problems": problems, "records": valid,
+             "content": dstats.content_key(valid),
+             "stats": dstats.stats(valid, dstats.identity_matcher(questions, (ident.name, ident.owner)))}
+    st.session_state[K.BUILD] = built
+records: list[dict[str, Any]] = built["records"] if built and ident.owner else []
+settings = dstats.train_settings(runs.configs(ws))
+
+st.subheader(t("dataset.check"))
+if not records:
+    st.info(t("dataset.nothing_yet"))
+else:
+    s: dstats.Stats = built["stats"]
+    m = st.columns(5)
+    m[0].metric(t("dataset.records"), f"{s.records:,}")
+    m[1].metric(t("dataset.unique"), f"{s.unique:,}")
+    m[2].metric(t("dataset.dup_ratio"), f"{s.duplicate_ratio:.0%}")
+    m[3].metric(t("dataset.identity_share"), f"{s.identity_share:.0%}")
+    m[4].metric(t("dataset.general_share"), f"{1 - s.identity_share:.0%}")
+    for w in dstats.warnings(s):
+        st.warning(t(f"dataset.warn.{w}", ratio=f"{s.duplicate_ratio:.0%}", share=f"{s.identity_share:.0%}"),
+                   icon=":material/warning:")
+    mixed = built["mix"]
+    if mode == "builder" and general and mixed.short:
+        st.info(t("dataset.mix_short", have=mixed.general_available, want=mixed.wanted_general()))
+    if built["problems"]:
+        problems_table(built["problems"])
+
+    st.markdown(f"**{t('dataset.tokens')}**")
+    src = settings["config"].name if settings["config"] else t("dataset.preset_defaults")
+    st.caption(t("dataset.settings_from", src=src, max_length=settings["max_length"], batch=settings["batch_size"],
+                 epochs=settings["max_epochs"], template=settings["template"]))
+    model, tok = ws.settings().get("base_model"), None
+    if not model:
+        st.info(t("dataset.no_model"))
+    else:
+        try:
+            with st.spinner(t("dataset.counting")):
+                tok = token_stats_for(built["content"], model, settings["template"], settings["max_length"], records)
+        except Exception as exc:  # a missing or broken tokenizer: say so, keep the rest of the page
+            st.info(t("dataset.no_tokens", reason=(str(exc).splitlines() or [type(exc).__name__])[0][:200]))
+    if tok:
+        gpus = st.number_input(t("dataset.gpus"), min_value=1, max_value=64, value=1, key="dataset.gpus")
+        packed = dstats.packed_samples(len(records), tok.total, settings["max_length"], settings["pack"])
+        per_epoch = dstats.iterations(packed, settings["batch_size"], gpus, 1)
+        total_iters = dstats.iterations(packed, settings["batch_size"], gpus, settings["max_epochs"])
+        tm = st.columns(5)
+        tm[0].metric(t("dataset.tok_min"), tok.min)
+        tm[1].metric(t("dataset.tok_median"), f"{tok.median:.0f}")
+        tm[2].metric(t("dataset.tok_max"), tok.max)
+        tm[3].metric(t("dataset.packed"), f"{packed:,}", help=t("dataset.packed_help"))
+        tm[4].metric(t("dataset.iters"), f"{per_epoch:,} / {total_iters:,}", help=t("dataset.iters_help"))
+        if tok.sampled:
+            st.caption(t("dataset.sampled", n=tok.measured))
+        if tok.over_max:
+            st.warning(t("dataset.over_max", n=tok.over_max, max_length=settings["max_length"]))
+        speed = speed_for(str(ws.root))
+        if speed:
+            minutes = total_iters * speed.seconds_per_iter / 60
+            st.markdown(t("dataset.eta", minutes=f"{minutes:,.1f}", speed=f"{speed.seconds_per_iter:.3f}",
+                          run=speed.run))
+            if (speed.max_length, speed.batch_size) != (settings["max_length"], settings["batch_size"]):
+                st.caption(t("dataset.eta_rough"))
+        else:
+            st.caption(t("dataset.no_speed"))
+
+    with st.expander(t("dataset.preview"), icon=":material/visibility:"):
+        st.caption(t("dataset.preview_help", template=settings["template"]))
+        if st.session_state.get("dataset.preview_index", 1) > len(records):
+            st.session_state["dataset.preview_index"] = 1
+        idx = st.number_input(t("dataset.preview_record"), 1, len(records), 1, key="dataset.preview_index")
+        turns = records[int(idx) - 1]["conversation"]
+        try:
+            text = templates.build_prompt(settings["template"], [(x["input"], x["output"]) for x in turns[:-1]],
+                                          turns[-1]["input"], turns[0].get("system", ""))
+            suffix = templates.template(settings["template"]).get("SUFFIX", "")
+            st.code(text + turns[-1]["output"] + suffix, language=None, wrap_lines=True)
+        except (ValueError, RuntimeError) as exc:
+            st.error(str(exc))
+
+# ---------------------------------------------------------------- 5. save and export
+st.subheader(t("dataset.save_title"))
+st.caption(t("dataset.save_help", path=ws.dataset_path))
+reads = settings["dataset"]
+if settings["config"] and reads and Path(str(reads)).expanduser().resolve() != ws.dataset_path.resolve():
+    st.warning(t("dataset.config_elsewhere", path=reads, config=settings["config"].name))
+sv, e1, e2, e3 = st.columns(4)
+if sv.button(t("dataset.save"), key="dataset.save", type="primary", icon=":material/save:", disabled=not records):
+    if row_problems or built["problems"]:
+        st.error(t("dataset.fix_first", n=len(row_problems) + len(built["problems"])))
+    else:
+        try:
+            kept = dataset.save(ws.dataset_path, records)
+            state = {**{k: st.session_state[k] for k in FORM_DEFAULTS}, "rows": st.session_state.get(K.ROWS_SHADOW),
+                     "rows_for": list(astuple(ident))}
+            dataset.save_builder(ws.dataset_path, state, st.session_state[K.GENERAL])
+            st.success(t("dataset.saved", n=len(records), path=ws.dataset_path)
+                       + (" " + t("dataset.kept", name=kept.name) if kept else ""), icon=":material/check:")
+        except (ValueError, OSError) as exc:
+            st.error(t("dataset.save_failed", reason=str(exc)))
+for col, (fmt, (writer, mime)) in zip((e1, e2, e3), dataset_io.EXPORTS.items(), strict=True):
+    col.download_button(t(f"dataset.export.{fmt}"), data=lambda w=writer, r=records: w(r),
+                        file_name=f"assistant.{fmt}", mime=mime, key=f"dataset.export_{fmt}",
+                        disabled=not records, icon=":material/download:", on_click="ignore")
+
+# ---------------------------------------------------------------- 6. the saved file, versions, XTuner's own check
+st.subheader(t("dataset.saved_title"))
+if ws.dataset_path.is_file():
+    info = ws.dataset_path.stat()
+    count, saved_problems = saved_info(str(ws.dataset_path), info.st_mtime_ns, info.st_size)
+    if saved_problems:
+        st.error(t("dataset.saved_invalid", path=ws.dataset_path))
+        problems_table(saved_problems)
+    else:
+        st.success(t("dataset.saved_ok", n=count, path=ws.dataset_path), icon=":material/check_circle:")
+else:
+    st.info(t("dataset.not_saved_yet", path=ws.dataset_path))
+
+versions = dataset.versions(ws.dataset_path)
+if versions:
+    v1, v2 = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = v1.selectbox(t("dataset.versions"), versions, key="dataset.version",
+                          format_func=lambda p: f"{p.name}  ({p.stat().st_size / 1024:,.0f} KB)")
+    if v2.button(t("dataset.restore"), key="dataset.restore", icon=":material/history:"):
+        try:
+            dataset.restore(ws.dataset_path, chosen)
+            flash("success", t("dataset.restored", name=chosen.name))
+            st.rerun()
+        except ValueError as exc:
+            st.error(t("dataset.restore_failed", reason=str(exc)))
+
+st.markdown(f"**{t('dataset.xtuner_check')}**")
+if not settings["config"]:
+    st.info(t("dataset.no_config"))
+elif st.button(t("dataset.run_check"), key="dataset.check", icon=":material/fact_check:",
+               disabled=not ws.dataset_path.is_file()):
+    with st.spinner(t("dataset.checking")):
+        try:
+            res = xtuner_cli.run(xtuner_cli.check_custom_dataset(settings["config"]), cwd=ws.root, timeout=900)
+            st.session_state[K.CHECK_OUTPUT] = (res.returncode, res.output)
+        except Exception as exc:  # a timeout, or the tool could not start
+            st.session_state[K.CHECK_OUTPUT] = (-1, str(exc))
+if st.session_state.get(K.CHECK_OUTPUT):
+    code, output = st.session_state[K.CHECK_OUTPUT]
+    if code == 0:
+        st.success(t("dataset.check_ok"), icon=":material/check:")
+    else:
+        st.error(t("dataset.check_failed", code=code))
+    st.code("\n".join(output.splitlines()[-200:]) or "—", language=None)
+
+# ---- remember the form for the next visit to this page
+st.session_state[K.FORM] = {k: st.session_state.get(k, v) for k, v in FORM_DEFAULTS.items()}

@@ -1,0 +1,228 @@
+"""The dataset page, headless: fill the form, import by path, save, restore, check with XTuner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import config, dataset, identity
+from core.workspace import Workspace
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "dataset.py")
+
+
+@pytest.fixture()
+def page_ws(tmp_path, monkeypatch) -> Workspace:
+    monkeypatch.setenv("ASSISTANT_STUDIO_WORKSPACE", str(tmp_path / "ws"))
+    return Workspace.resolve(tmp_path / "ws")
+
+
+def _run() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def _problem_rows(at: AppTest) -> list[str]:
+    """The first column of the problems tables (the Q&A editor is a dataframe too)."""
+    return [v for df in at.dataframe if "问题所在" in df.value.columns for v in df.value["问题所在"]]
+
+
+def _saved(ws: Workspace) -> list[dict]:
+    return json.loads(ws.dataset_path.read_text(encoding="utf-8"))
+
+
+def test_fresh_workspace_asks_for_the_owner_first(page_ws):
+    at = _run()
+    assert any("主人的名字" in s for s in _texts(at.info))
+    assert at.button(key="dataset.save").disabled
+    assert not page_ws.dataset_path.exists()
+
+
+def test_the_form_builds_the_library_table_and_save_writes_it(page_ws):
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    at.text_input(key="dataset.name").set_value("小智").run()
+    at.number_input(key="dataset.repeat").set_value(3).run()
+    assert not at.exception
+    rows = identity.library_rows(identity.Identity("小明", "小智"))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["条数"] == f"{3 * len(rows):,}" and metrics["不重复的"] == str(len(rows))
+    assert any("都在讲身份" in w for w in _texts(at.warning))  # identity-only, nothing mixed in
+    at.button(key="dataset.save").click().run()
+    assert not at.exception
+    saved = _saved(page_ws)
+    assert saved == dataset.records_from_rows(rows, repeat=3)
+    assert saved[0]["conversation"][0]["output"].startswith("我是小智，小明的小助手")
+    state, _ = dataset.load_builder(page_ws.dataset_path)
+    assert state["dataset.owner"] == "小明" and len(state["rows"]) == len(rows)
+    # a new session (browser reload) gets the same form and table back from disk
+    again = _run()
+    assert again.text_input(key="dataset.owner").value == "小明"
+    assert {m.label: m.value for m in again.metric}["条数"] == f"{3 * len(rows):,}"
+
+
+def test_tutorial_mode_is_exactly_the_tutorial_with_its_warning(page_ws):
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明同学").run()
+    at.radio(key="dataset.mode").set_value("tutorial").run()
+    assert at.number_input(key="dataset.tutorial_n").value == dataset.TUTORIAL_N
+    assert any("过拟合" in w for w in _texts(at.warning))
+    at.number_input(key="dataset.tutorial_n").set_value(10).run()
+    at.button(key="dataset.save").click().run()
+    assert not at.exception
+    assert _saved(page_ws) == dataset.tutorial_records("小明同学", 10)
+
+
+def test_import_by_path_shows_bad_rows_and_keeps_only_valid_ones_on_request(page_ws, tmp_path):
+    general = [{"instruction": f"general question {i}", "input": "", "output": f"general answer {i}"} for i in range(40)]
+    general[11]["output"] = ""  # record 12: the answer is empty
+    src = tmp_path / "alpaca.json"
+    src.write_text(json.dumps(general), encoding="utf-8")
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    at.number_input(key="dataset.repeat").set_value(1).run()
+    at.text_input(key="dataset.import_path").set_value(str(src)).run()
+    at.button(key="dataset.read_path").click().run()
+    assert not at.exception
+    assert any("1 条不能用" in e for e in _texts(at.error))
+    assert _problem_rows(at) == ["第 12 条：回答（output）是空的"]
+    assert at.radio(key="dataset.import_target").value == "general"
+    assert at.button(key="dataset.import_confirm").label == "只导入可用的 39 条"
+    at.button(key="dataset.import_confirm").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["已导入的普通对话"] == "39"
+    at.slider(key="dataset.share").set_value(25).run()
+    at.button(key="dataset.save").click().run()
+    saved = _saved(page_ws)
+    n_id = len(identity.library_rows(identity.Identity("小明")))
+    assert len(saved) == n_id + round(n_id * 0.25 / 0.75)
+    assert all(r["conversation"][0]["output"] != "" for r in saved)
+    assert dataset.load_builder(page_ws.dataset_path)[1] and len(dataset.load_builder(page_ws.dataset_path)[1]) == 39
+
+
+def test_cancel_leaves_everything_as_it_was(page_ws, tmp_path):
+    src = tmp_path / "g.jsonl"
+    src.write_text(json.dumps({"conversation": [{"input": "q", "output": "a"}]}) + "\n", encoding="utf-8")
+    at = _run()
+    at.text_input(key="dataset.import_path").set_value(str(src)).run()
+    at.button(key="dataset.read_path").click().run()
+    at.button(key="dataset.import_cancel").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["已导入的普通对话"] == "0"
+    assert not any(b.key == "dataset.import_confirm" for b in at.button)
+
+
+def test_an_unreadable_file_changes_nothing(page_ws, tmp_path):
+    dataset.save(page_ws.dataset_path, dataset.tutorial_records("小明", 1))
+    before = page_ws.dataset_path.read_bytes()
+    junk = tmp_path / "junk.json"
+    junk.write_bytes(bytes(range(256)) * 10)
+    at = _run()
+    at.text_input(key="dataset.import_path").set_value(str(junk)).run()
+    at.button(key="dataset.read_path").click().run()
+    assert not at.exception
+    assert any("读不了 junk.json" in e and "不是文本文件" in e for e in _texts(at.error))
+    assert not any(b.key == "dataset.import_confirm" for b in at.button)
+    at.button(key="dataset.import_dismiss").click().run()
+    assert not any("junk.json" in e for e in _texts(at.error))
+    assert page_ws.dataset_path.read_bytes() == before
+
+
+def test_identity_file_goes_into_the_table_with_placeholders_filled(page_ws, tmp_path):
+    src = tmp_path / "identity.json"
+    src.write_text(json.dumps([{"instruction": "hi", "input": "", "output": "I am {{name}}, made by {{author}}."}]),
+                   encoding="utf-8")
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    at.text_input(key="dataset.name").set_value("小智").run()
+    at.number_input(key="dataset.repeat").set_value(1).run()
+    at.text_input(key="dataset.import_path").set_value(str(src)).run()
+    at.button(key="dataset.read_path").click().run()
+    assert at.radio(key="dataset.import_target").value == "qa"
+    at.button(key="dataset.import_confirm").click().run()
+    assert not at.exception
+    assert any("已把 1 条导入到身份问答表" in s for s in _texts(at.success))
+    at.button(key="dataset.save").click().run()
+    saved = _saved(page_ws)
+    assert saved[-1] == {"conversation": [{"input": "hi", "output": "I am 小智, made by 小明."}]}
+    assert len(saved) == len(identity.library_rows(identity.Identity("小明", "小智"))) + 1
+
+
+def test_csv_with_unknown_columns_is_mapped_by_hand(page_ws, tmp_path):
+    src = tmp_path / "odd.csv"
+    src.write_text("left,right\nq1,a1\nq2,a2\n", encoding="utf-8")
+    at = _run()
+    at.text_input(key="dataset.import_path").set_value(str(src)).run()
+    at.button(key="dataset.read_path").click().run()
+    assert any("left, right" in w for w in _texts(at.warning))
+    at.selectbox(key="dataset.map_question").set_value("left").run()
+    at.selectbox(key="dataset.map_answer").set_value("right").run()
+    at.button(key="dataset.apply_mapping").click().run()
+    assert not at.exception
+    at.button(key="dataset.import_confirm").click().run()
+    assert {m.label: m.value for m in at.metric}["已导入的普通对话"] == "2"
+
+
+def test_rows_with_problems_block_saving(page_ws):
+    rows = [{"question": "你是谁", "answer": "我是小明的小助手"}, {"question": "你好", "answer": ""}]
+    dataset.save_builder(page_ws.dataset_path, {"dataset.owner": "小明", "rows": rows,
+                                                "rows_for": ["小明", "", "", "", "zh"]})
+    at = _run()
+    assert _problem_rows(at) == ["第 2 行：回答是空的"]
+    at.button(key="dataset.save").click().run()
+    assert not at.exception
+    assert any("没有保存" in e for e in _texts(at.error))
+    assert not page_ws.dataset_path.exists()
+
+
+def test_restore_an_earlier_version(page_ws):
+    first = dataset.tutorial_records("小明", 1)
+    dataset.save(page_ws.dataset_path, first)
+    dataset.save(page_ws.dataset_path, dataset.tutorial_records("小红", 1))
+    at = _run()
+    assert at.selectbox(key="dataset.version").options
+    at.button(key="dataset.restore").click().run()
+    assert not at.exception
+    assert _saved(page_ws) == first
+    assert any("已恢复" in s for s in _texts(at.success))
+    assert len(dataset.versions(page_ws.dataset_path)) == 2
+
+
+def test_english_page(page_ws):
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["app.lang"] = "en"
+    at.run()
+    at.text_input(key="dataset.owner").set_value("Alex").run()
+    assert not at.exception
+    assert at.title[0].value == "Dataset"
+    assert any("copies of others" in w for w in _texts(at.warning))
+
+
+def test_tokens_iterations_and_xtuners_own_check(page_ws, demo_model):
+    page_ws.update_settings(base_model=str(demo_model))
+    at = _run()
+    assert any("保存好的配置" in i for i in _texts(at.info))  # no config yet: the check explains what is missing
+    text = config.tutorial_config(str(demo_model), str(page_ws.dataset_path), cpu=True, demo=True)
+    (page_ws.configs_dir / "demo_copy.py").write_text(text, encoding="utf-8")
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    at.number_input(key="dataset.repeat").set_value(2).run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["最短（token）"]) > 0 and int(metrics["最长（token）"]) <= 256
+    per_epoch, total = (int(x.replace(",", "")) for x in metrics["步数：每轮 / 总共"].split(" / "))
+    assert total == 3 * per_epoch and int(metrics["打包后的样本"]) >= 32
+    assert any("demo_copy.py" in c and "max_length 256" in c for c in _texts(at.caption))
+    at.button(key="dataset.save").click().run()
+    at.button(key="dataset.check").click().run(timeout=600)
+    assert not at.exception
+    assert any("XTuner 能正确读取" in s for s in _texts(at.success)), _texts(at.code)[-1][-2000:]
+    assert "input_ids" in at.code[-1].value
