@@ -61,11 +61,7 @@ class ChatError(RuntimeError):
 
 
 class ModelLoadError(ChatError):
-    """A folder could not be loaded as a model; the message is for people.
-
-    Reasons: ``missing`` (no such model folder), ``unreadable`` (the files do not load),
-    ``adapter`` (the adapter does not fit this model), ``no_gpu`` (CUDA asked for, none here).
-    """
+    """A folder could not be loaded: ``missing``, ``unreadable``, ``adapter`` (fits another model), ``no_gpu``."""
 
     def __init__(self, message: str, reason: str = "unreadable"):
         super().__init__(message, reason)
@@ -86,11 +82,9 @@ class OutOfMemory(ModelLoadError, GenerationError):
 
 
 def _is_oom(exc: BaseException) -> bool:
-    if isinstance(exc, MemoryError):
-        return True
-    name = type(exc).__name__
     text = str(exc).lower()
-    return name == "OutOfMemoryError" or "out of memory" in text or "can't allocate memory" in text
+    return isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError" or "out of memory" in text \
+        or "can't allocate memory" in text
 
 
 def available_devices() -> list[str]:
@@ -103,10 +97,8 @@ def available_devices() -> list[str]:
 def release_memory() -> None:
     """Give freed model memory back: collect garbage, empty CUDA's cache."""
     gc.collect()
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - torch is a dependency
-        return
+    import torch
+
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
 
@@ -135,8 +127,9 @@ def load(model_dir: Path, adapter_dir: Path | None = None, *, device: str = "aut
     model = None
     try:
         tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=True, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(
-            model_dir, trust_remote_code=True, local_files_only=True, torch_dtype=torch_dtype)
+        model = AutoModelForCausalLM.from_pretrained(  # straight onto the GPU: no full copy in CPU memory
+            model_dir, trust_remote_code=True, local_files_only=True, torch_dtype=torch_dtype,
+            device_map=None if device == "cpu" else {"": device})
         if adapter_dir is not None:
             from peft import PeftModel
 
@@ -159,19 +152,28 @@ def load(model_dir: Path, adapter_dir: Path | None = None, *, device: str = "aut
     return Loaded(model, tokenizer, model_dir, Path(adapter_dir) if adapter_dir else None)
 
 
-def _stop_ids(tokenizer, template_name: str | None) -> list[int]:
-    ids = set()
-    if tokenizer.eos_token_id is not None:
-        ids.add(tokenizer.eos_token_id)
-    for word in templates.stop_words(template_name) if template_name else []:
-        tok_ids = tokenizer.encode(word, add_special_tokens=False)
-        if len(tok_ids) == 1:
-            ids.add(tok_ids[0])
-    return sorted(ids)
+def _stops(loaded: Loaded, template_name: str | None) -> tuple[list[int], list[str]]:
+    """Token ids that end generation, and texts cut from the answer.
 
-
-def _stop_texts(template_name: str | None) -> list[str]:
-    return templates.stop_words(template_name) if template_name else []
+    An XTuner template stops where XTuner's chat does: its stop words and the tokenizer's EOS.
+    The model's own chat template stops where the model's generation config says (for
+    InternLM2-chat that includes ``<|im_end|>``, which is not the tokenizer's EOS).
+    """
+    tok = loaded.tokenizer
+    ids = {tok.eos_token_id} if tok.eos_token_id is not None else set()
+    texts = [tok.eos_token] if tok.eos_token else []
+    if template_name:
+        for word in templates.stop_words(template_name):
+            texts.append(word)
+            tok_ids = tok.encode(word, add_special_tokens=False)
+            if len(tok_ids) == 1:
+                ids.add(tok_ids[0])
+    else:
+        gen_eos = getattr(getattr(loaded.model, "generation_config", None), "eos_token_id", None)
+        ids.update([gen_eos] if isinstance(gen_eos, int) else list(gen_eos or []))
+        special = set(tok.all_special_tokens) | set(tok.get_added_vocab())
+        texts += [t for t in tok.convert_ids_to_tokens(sorted(ids)) if t in special]
+    return sorted(ids), texts
 
 
 class StopCutter:
@@ -291,9 +293,10 @@ def stream(
         def __call__(self, input_ids, scores, **kwargs):
             return torch.full((input_ids.shape[0],), halt.is_set(), dtype=torch.bool, device=input_ids.device)
 
+    stop_ids, stop_texts = _stops(loaded, template_name)
     kwargs: dict[str, Any] = dict(
         input_ids=input_ids, attention_mask=torch.ones_like(input_ids), streamer=streamer,
-        max_new_tokens=settings.max_new_tokens, eos_token_id=_stop_ids(tok, template_name),
+        max_new_tokens=settings.max_new_tokens, eos_token_id=stop_ids,
         pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id,
         repetition_penalty=settings.repetition_penalty, stopping_criteria=StoppingCriteriaList([Halt()]),
     )
@@ -320,7 +323,7 @@ def stream(
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
-    cutter = StopCutter(_stop_texts(template_name) + ([tok.eos_token] if tok.eos_token else []))
+    cutter = StopCutter(stop_texts)
     try:
         for piece in streamer:
             shown = cutter.feed(piece)
@@ -365,10 +368,7 @@ class Target:
 
 
 def _resolved(path: Path) -> Path:
-    try:
-        return Path(path).expanduser().resolve()
-    except OSError:
-        return Path(path)
+    return Path(path).expanduser().resolve()
 
 
 def share_base(before: Target, after: Target) -> Target:

@@ -12,12 +12,13 @@ from ui.common import workspace
 from ui.i18n import t
 
 SIDES = ("before", "after")
-FOLDER = -1  # selectbox value: "another model folder"
+FOLDER = "folder"  # selectbox value: "another model folder"
+BASE = "base"  # before-side selectbox value: the base model
 OWN_TEMPLATE = ""  # template value: the model's own chat template
 EXAMPLES = ["请介绍一下你自己", "你是谁？", "Who are you?", "上海有哪些好玩的景点？"]
 
 ws = workspace()
-options = chat.run_options(ws.run_dirs())
+options = {f"{o.run}/{o.kind}": o for o in chat.run_options(ws.run_dirs())}
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -46,10 +47,10 @@ def _folder_target(path: str, adapter: str = "") -> chat.Target | None:
     return chat.Target(Path(path.strip()).expanduser(), Path(adapter.strip()).expanduser() if adapter.strip() else None)
 
 
-def _option_label(i: int) -> str:
-    if i == FOLDER:
+def _option_label(key: str) -> str:
+    if key == FOLDER:
         return t("chat.opt.folder")
-    return t(f"chat.opt.{options[i].kind}", run=options[i].run)
+    return t(f"chat.opt.{options[key].kind}", run=options[key].run)
 
 
 st.title(t("chat.title"))
@@ -63,9 +64,9 @@ with st.container(border=True):
     col_before, col_after = st.columns(2)
     with col_after:
         st.markdown(f"**:material/auto_awesome: {t('chat.after')}**")
-        picked = st.selectbox(t("chat.after_model"), list(range(len(options))) + [FOLDER], format_func=_option_label,
-                              key=K.AFTER, help=t("chat.after_help"))
-        option = options[picked] if picked != FOLDER else None
+        picked = st.selectbox(t("chat.after_model"), [*options, FOLDER], format_func=_option_label, key=K.AFTER,
+                              help=t("chat.after_help"))
+        option = options.get(picked)
         if option is None:
             path = st.text_input(t("chat.folder_path"), key=K.AFTER_PATH, placeholder="/root/finetune/merged")
             adapter = st.text_input(t("chat.adapter_path"), key=K.AFTER_ADAPTER_PATH, help=t("chat.adapter_help"))
@@ -76,10 +77,10 @@ with st.container(border=True):
     with col_before:
         st.markdown(f"**:material/history: {t('chat.before')}**")
         base = (str(option.base_model) if option and option.base_model else ws.settings().get("base_model")) or ""
-        choices = ([0] if base else []) + [FOLDER]
+        choices = ([BASE] if base else []) + [FOLDER]
         picked_before = st.selectbox(
             t("chat.before_model"), choices, key=K.BEFORE, help=t("chat.before_help"),
-            format_func=lambda i: t("chat.opt.base", path=Path(base).name) if i == 0 else t("chat.opt.folder"))
+            format_func=lambda v: t("chat.opt.base", path=Path(base).name) if v == BASE else t("chat.opt.folder"))
         if picked_before == FOLDER:
             path = st.text_input(t("chat.folder_path"), key=K.BEFORE_PATH)
             targets["before"] = _folder_target(path) if path.strip() else None
@@ -134,6 +135,7 @@ if st.session_state.get(K.SIDES_SIGNATURE) != signature:
     st.session_state[K.SIDES_SIGNATURE] = signature
     for s in SIDES:
         st.session_state[K.HISTORY[s]] = []
+    st.session_state.pop(K.SCORECARD, None)
 
 
 def loaded(side: str) -> chat.Loaded | None:

@@ -39,7 +39,8 @@ def _answers(at: AppTest) -> list[str]:
 def test_both_sides_answer_and_only_after_knows_who_it_is(page, trained):
     at = page
     assert not at.exception
-    assert at.selectbox(key=K.AFTER).value == 0  # the newest run, base + adapter
+    _, run_dir = trained
+    assert at.selectbox(key=K.AFTER).value == f"{run_dir.name}/adapter"  # the newest run, base + adapter
     assert at.selectbox(key=K.TEMPLATE).value == "internlm2_chat"
     at.chat_input[0].set_value(QUESTION).run()
     assert not at.exception
@@ -50,16 +51,20 @@ def test_both_sides_answer_and_only_after_knows_who_it_is(page, trained):
     assert NAME not in before and before.strip()
     # Speed is shown under each answer.
     assert sum("token" in c.value for c in at.caption) >= 2
-    # The conversation stays after a rerun, and "clear" empties it.
+    # The conversation stays after a rerun; a second question continues each side's own history.
     at.run()
     assert _answers(at) == [before, after]
+    at.chat_input[0].set_value("你好").run()
+    assert not at.exception
+    answers = _answers(at)
+    assert len(answers) == 4 and answers[0] == before and answers[2] == after
     at.button(key=K.CLEAR).click().run()
     assert _answers(at) == []
 
 
-def test_merged_model_and_example_question(page):
+def test_merged_model_and_example_question(page, trained):
     at = page
-    at.selectbox(key=K.AFTER).set_value(1).run()  # the merged model
+    at.selectbox(key=K.AFTER).set_value(f"{trained[1].name}/merged").run()
     assert not at.exception
     at.button(key=K.EXAMPLE.format(i=0)).click().run()
     assert not at.exception
@@ -67,9 +72,17 @@ def test_merged_model_and_example_question(page):
     assert expected_answer() in after and NAME not in before
 
 
+def test_models_own_chat_template(page):
+    at = page
+    at.selectbox(key=K.TEMPLATE).set_value("").run()
+    at.chat_input[0].set_value(QUESTION).run()
+    assert not at.exception and not at.error
+    assert len(_answers(at)) == 2
+
+
 def test_missing_folder_is_an_error_and_the_other_side_still_answers(page, tmp_path):
     at = page
-    at.selectbox(key=K.BEFORE).set_value(-1).run()
+    at.selectbox(key=K.BEFORE).set_value("folder").run()
     at.text_input(key=K.BEFORE_PATH).set_value(str(tmp_path / "no-such-model")).run()
     assert not at.exception
     assert any("no-such-model" in e.value for e in at.error)
@@ -97,7 +110,7 @@ def test_empty_workspace_explains_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(ws.root))
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
-    assert at.info and at.selectbox(key=K.AFTER).value == -1
+    assert at.info and at.selectbox(key=K.AFTER).value == "folder"
     at.chat_input[0].set_value("你好").run()
     assert not at.exception
     assert len(at.warning) >= 2  # each side asks for a model instead of failing

@@ -40,6 +40,15 @@ def test_merged_model_answers_and_stops_at_the_stop_word(merged):
     assert stats.ttft is not None and stats.ttft > 0 and stats.tokens_per_s > 0
 
 
+def test_own_chat_template_stops_at_the_models_end_of_turn(merged):
+    # The demo tokenizer's EOS is </s>; its chat template ends turns with <|im_end|>, which the
+    # model's generation config lists as an end token (as InternLM2-chat's does).
+    stats = chat.StreamStats()
+    text = chat.answer(merged, QUESTION, template_name=None, settings=SETTINGS, stats=stats)
+    assert NAME in text and "<|im_end|>" not in text
+    assert stats.tokens < SETTINGS.max_new_tokens
+
+
 def test_adapter_off_is_the_base_model_and_on_is_the_merged_model(demo_model, merged, with_adapter):
     base = chat.load(demo_model, device="cpu")
     kw = dict(template_name="internlm2_chat", settings=SETTINGS)
