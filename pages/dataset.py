@@ -154,8 +154,9 @@ else:
     base = pd.DataFrame(st.session_state[K.ROWS], columns=["question", "answer"], dtype="string")
     base.index = range(1, len(base) + 1)
     edited = st.data_editor(
-        base, key=editor_key(), num_rows="dynamic", width="stretch", height=360,
-        column_config={"question": st.column_config.TextColumn(t("dataset.col.question"), width="medium"),
+        base, key=editor_key(), num_rows="dynamic", width="stretch", height=360, hide_index=False,
+        column_config={"_index": st.column_config.NumberColumn("#", width=40),
+                       "question": st.column_config.TextColumn(t("dataset.col.question"), width="medium"),
                        "answer": st.column_config.TextColumn(t("dataset.col.answer"), width="large")})
     rows = [{"question": dataset.cell_text(q), "answer": dataset.cell_text(a)}
             for q, a in zip(edited["question"], edited["answer"], strict=True)]
@@ -229,7 +230,7 @@ else:
                    icon=":material/warning:")
     mixed = built["mix"]
     if mode == "builder" and general and mixed.short:
-        st.info(t("dataset.mix_short", have=mixed.general_available, want=mixed.wanted_general()))
+        st.info(t("dataset.mix_short", have=f"{mixed.general_available:,}", want=f"{mixed.wanted_general():,}"))
     if built["problems"]:
         problems_table(built["problems"])
 
@@ -247,25 +248,27 @@ else:
         except Exception as exc:  # a missing or broken tokenizer: say so, keep the rest of the page
             st.info(t("dataset.no_tokens", reason=(str(exc).splitlines() or [type(exc).__name__])[0][:200]))
     if tok:
-        gpus = st.number_input(t("dataset.gpus"), min_value=1, max_value=64, value=1, key="dataset.gpus")
-        packed = dstats.packed_samples(len(records), tok.total, settings["max_length"], settings["pack"])
-        per_epoch = dstats.iterations(packed, settings["batch_size"], gpus, 1)
-        total_iters = dstats.iterations(packed, settings["batch_size"], gpus, settings["max_epochs"])
-        tm = st.columns(5)
+        tm = st.columns(4)
         tm[0].metric(t("dataset.tok_min"), tok.min)
         tm[1].metric(t("dataset.tok_median"), f"{tok.median:.0f}")
         tm[2].metric(t("dataset.tok_max"), tok.max)
-        tm[3].metric(t("dataset.packed"), f"{packed:,}", help=t("dataset.packed_help"))
-        tm[4].metric(t("dataset.iters"), f"{per_epoch:,} / {total_iters:,}", help=t("dataset.iters_help"))
+        gpus = tm[3].number_input(t("dataset.gpus"), min_value=1, max_value=64, value=1, key="dataset.gpus")
+        packed = dstats.packed_samples(len(records), tok.total, settings["max_length"], settings["pack"])
+        per_epoch = dstats.iterations(packed, settings["batch_size"], gpus, 1)
+        total_iters = dstats.iterations(packed, settings["batch_size"], gpus, settings["max_epochs"])
+        speed = speed_for(str(ws.root))
+        im = st.columns(4)
+        im[0].metric(t("dataset.packed"), f"{packed:,}", help=t("dataset.packed_help"))
+        im[1].metric(t("dataset.iters_epoch"), f"{per_epoch:,}")
+        im[2].metric(t("dataset.iters_total"), f"{total_iters:,}", help=t("dataset.iters_help"))
+        minutes = total_iters * speed.seconds_per_iter / 60 if speed else None
+        im[3].metric(t("dataset.eta_metric"), t("dataset.minutes", n=f"{minutes:,.1f}") if speed else "–")
         if tok.sampled:
             st.caption(t("dataset.sampled", n=tok.measured))
         if tok.over_max:
             st.warning(t("dataset.over_max", n=tok.over_max, max_length=settings["max_length"]))
-        speed = speed_for(str(ws.root))
         if speed:
-            minutes = total_iters * speed.seconds_per_iter / 60
-            st.markdown(t("dataset.eta", minutes=f"{minutes:,.1f}", speed=f"{speed.seconds_per_iter:.3f}",
-                          run=speed.run))
+            st.caption(t("dataset.eta", speed=f"{speed.seconds_per_iter:.3f}", run=speed.run))
             if (speed.max_length, speed.batch_size) != (settings["max_length"], settings["batch_size"]):
                 st.caption(t("dataset.eta_rough"))
         else:
@@ -301,7 +304,7 @@ if sv.button(t("dataset.save"), key="dataset.save", type="primary", icon=":mater
             state = {**{k: st.session_state[k] for k in FORM_DEFAULTS}, "rows": st.session_state.get(K.ROWS_SHADOW),
                      "rows_for": list(astuple(ident))}
             dataset.save_builder(ws.dataset_path, state, st.session_state[K.GENERAL])
-            st.success(t("dataset.saved", n=len(records), path=ws.dataset_path)
+            st.success(t("dataset.saved", n=f"{len(records):,}", path=ws.dataset_path)
                        + (" " + t("dataset.kept", name=kept.name) if kept else ""), icon=":material/check:")
         except (ValueError, OSError) as exc:
             st.error(t("dataset.save_failed", reason=str(exc)))
@@ -319,7 +322,7 @@ if ws.dataset_path.is_file():
         st.error(t("dataset.saved_invalid", path=ws.dataset_path))
         problems_table(saved_problems)
     else:
-        st.success(t("dataset.saved_ok", n=count, path=ws.dataset_path), icon=":material/check_circle:")
+        st.success(t("dataset.saved_ok", n=f"{count:,}", path=ws.dataset_path), icon=":material/check_circle:")
 else:
     st.info(t("dataset.not_saved_yet", path=ws.dataset_path))
 

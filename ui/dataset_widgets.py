@@ -22,6 +22,7 @@ from ui import keys_dataset as K
 from ui.i18n import STRINGS, t
 
 SHOWN_PROBLEMS = 200
+PREVIEW_ROWS = 5
 
 
 def say(p: Problem) -> str:
@@ -115,6 +116,13 @@ def _pending(pending: dict[str, Any], ident: Identity, add_rows: Callable[[list[
         st.info(t("dataset.placeholders_filled", name=ident.name or "—", owner=ident.owner or "—"))
     for note in res.notes:
         st.warning(say(note), icon=":material/translate:")
+    if res.records:
+        first = res.records[:PREVIEW_ROWS]
+        st.caption(t("dataset.import_preview", n=len(first)))
+        st.dataframe(pd.DataFrame({
+            t("dataset.col.question"): [r["conversation"][0].get("input", "") for r in first],
+            t("dataset.col.answer"): [r["conversation"][0].get("output", "") for r in first],
+            t("dataset.col.turns"): [len(r["conversation"]) for r in first]}), hide_index=True, width="stretch")
     if res.problems:
         st.error(t("dataset.bad_rows", n=res.bad_rows), icon=":material/error:")
         shown = res.problems[:SHOWN_PROBLEMS]

@@ -50,6 +50,8 @@ STRINGS = {
     "dataset.col.question": {"zh": "问题", "en": "Question"},
     "dataset.col.answer": {"zh": "回答", "en": "Answer"},
     "dataset.col.problem": {"zh": "问题所在", "en": "Problem"},
+    "dataset.col.turns": {"zh": "轮数", "en": "Turns"},
+    "dataset.import_preview": {"zh": "前 {n} 条预览：", "en": "The first {n} records:"},
     "dataset.col.content": {"zh": "内容", "en": "Content"},
     "dataset.editor_help": {
         "zh": "内置 {n} 种问法（我是谁、谁做的、能做什么、是不是 ChatGPT），回答用上面的信息自动填写。"
@@ -175,17 +177,19 @@ STRINGS = {
               "answering other questions well (overfitting). Mix in general conversations or repeat less.",
     },
     "dataset.warn.identity_only": {
-        "zh": "{share} 的数据都在讲身份。只学这些，模型会忘掉别的本事。请在第 3 步导入普通对话。",
+        "zh": "{share} 的数据都在讲身份。只学这些，模型会忘掉别的本事。请在第 3 步导入（更多）普通对话，"
+              "或减少每个问答的重复次数。",
         "en": "{share} of the records are about identity. Learning only that, the model forgets its other skills. "
-              "Import general conversations in step 3.",
+              "Import (more) general conversations in step 3, or repeat each pair fewer times.",
     },
     "dataset.warn.no_identity": {
         "zh": "数据里没有身份问答，模型学不到自己是谁。",
         "en": "There are no identity questions: the model will not learn who it is.",
     },
     "dataset.mix_short": {
-        "zh": "普通对话不够：想要 {want} 条，只有 {have} 条，已全部用上。",
-        "en": "Not enough general conversations: {want} wanted, {have} available; all are used.",
+        "zh": "普通对话不够：按现在的比例需要 {want} 条，只有 {have} 条，已全部用上。可以导入更多，或减少重复次数。",
+        "en": "Not enough general conversations: the share asks for {want}, there are {have}; all are used. Import "
+              "more, or repeat each pair fewer times.",
     },
     "dataset.tokens": {"zh": "长度和训练步数", "en": "Length and training steps"},
     "dataset.settings_from": {
@@ -215,7 +219,10 @@ STRINGS = {
         "zh": "XTuner 把短样本拼接成 max_length 长的样本，分 32 份拼接，所以每轮至少 32 个。",
         "en": "XTuner packs short samples into max_length chunks, in 32 shards, so an epoch has at least 32.",
     },
-    "dataset.iters": {"zh": "步数：每轮 / 总共", "en": "Iterations: per epoch / total"},
+    "dataset.iters_epoch": {"zh": "每轮步数", "en": "Iterations per epoch"},
+    "dataset.iters_total": {"zh": "总步数", "en": "Total iterations"},
+    "dataset.eta_metric": {"zh": "预计训练时间", "en": "Estimated training time"},
+    "dataset.minutes": {"zh": "{n} 分钟", "en": "{n} min"},
     "dataset.iters_help": {
         "zh": "总步数 = 轮数 × ⌈打包样本 ÷ (batch_size × GPU 数)⌉",
         "en": "total = epochs × ceil(packed samples ÷ (batch size × GPUs))",
@@ -229,9 +236,8 @@ STRINGS = {
         "en": "About {n} samples are longer than max_length ({max_length}) and will be cut.",
     },
     "dataset.eta": {
-        "zh": "预计训练时间：约 **{minutes} 分钟**（按上次训练 {run} 实测的每步 {speed} 秒）。",
-        "en": "Estimated training time: about **{minutes} minutes** (at {speed} s per iteration, measured in run "
-              "{run}).",
+        "zh": "训练时间按上次训练 {run} 实测的每步 {speed} 秒估算。",
+        "en": "Training time estimated at {speed} s per iteration, measured in run {run}.",
     },
     "dataset.eta_rough": {
         "zh": "那次训练的 max_length 或 batch_size 和现在不同，估算只供参考。",
