@@ -36,7 +36,18 @@ if K.LOADED not in st.session_state:
     st.session_state[K.EDITOR_VERSION] = 0
     st.session_state[K.LOADED] = True
 for key, value in st.session_state[K.FORM].items():
-    st.session_state.setdefault(key, value)
+    if st.session_state.get(key) != value:  # Streamlit drops (or reverts) widget state while other pages show
+        st.session_state[key] = value
+
+
+def remember(key: str) -> None:
+    """on_change of the form widgets: their values live on in K.FORM."""
+    st.session_state[K.FORM][key] = st.session_state[key]
+
+
+def form(key: str) -> dict[str, Any]:
+    """Widget arguments of a form field whose value survives visits to other pages."""
+    return {"key": key, "on_change": remember, "args": (key,)}
 
 
 def editor_key() -> str:
@@ -85,8 +96,7 @@ def add_rows(new: list[dict[str, str]]) -> None:
     kept = [r for r in (current_rows() if st.session_state.get(K.ROWS) is not None else [])
             if dataset.cell_text(r.get("question")) or dataset.cell_text(r.get("answer"))]
     set_rows(kept + new, None)
-    st.session_state[K.FORM]["dataset.mode"] = "builder"
-    st.session_state.pop("dataset.mode", None)  # the radio takes the value on the next run
+    st.session_state[K.FORM]["dataset.mode"] = "builder"  # the radio takes it at the start of the next run
 
 
 @st.cache_resource(show_spinner=False)
@@ -122,18 +132,19 @@ if st.session_state.get(K.FLASH):
 # ---------------------------------------------------------------- 1. who the assistant is
 st.subheader(t("dataset.who"))
 c1, c2 = st.columns(2)
-c1.text_input(t("dataset.owner"), key="dataset.owner", placeholder=t("dataset.owner_ph"), help=t("dataset.owner_help"))
-c2.text_input(t("dataset.name"), key="dataset.name", placeholder=t("dataset.name_ph"), help=t("dataset.name_help"))
-c1.text_input(t("dataset.desc_zh"), key="dataset.desc_zh", placeholder="内在是上海AI实验室书生·浦语的1.8B大模型")
-c2.text_input(t("dataset.desc_en"), key="dataset.desc_en", placeholder="built on Shanghai AI Lab's InternLM2 1.8B")
-st.radio(t("dataset.langs"), ["zh", "en", "both"], key="dataset.langs", horizontal=True,
+c1.text_input(t("dataset.owner"), **form("dataset.owner"), placeholder=t("dataset.owner_ph"),
+              help=t("dataset.owner_help"))
+c2.text_input(t("dataset.name"), **form("dataset.name"), placeholder=t("dataset.name_ph"), help=t("dataset.name_help"))
+c1.text_input(t("dataset.desc_zh"), **form("dataset.desc_zh"), placeholder="内在是上海AI实验室书生·浦语的1.8B大模型")
+c2.text_input(t("dataset.desc_en"), **form("dataset.desc_en"), placeholder="built on Shanghai AI Lab's InternLM2 1.8B")
+st.radio(t("dataset.langs"), ["zh", "en", "both"], **form("dataset.langs"), horizontal=True,
          format_func=labeled("dataset.lang"))
 ident = identity.Identity(*(st.session_state[f"dataset.{k}"] for k in ("owner", "name", "desc_zh", "desc_en",
                                                                         "langs"))).clean()
 
 # ---------------------------------------------------------------- 2. identity questions
 st.subheader(t("dataset.questions"))
-mode = st.radio(t("dataset.mode"), ["builder", "tutorial"], key="dataset.mode", horizontal=True,
+mode = st.radio(t("dataset.mode"), ["builder", "tutorial"], **form("dataset.mode"), horizontal=True,
                 format_func=labeled("dataset.mode"))
 rows: list[dict[str, str]] = []
 row_problems: list[Problem] = []
@@ -141,7 +152,7 @@ if not ident.owner:
     st.info(t("dataset.need_owner"), icon=":material/person:")
 elif mode == "tutorial":
     left, right = st.columns([1, 2])
-    left.number_input(t("dataset.tutorial_n"), min_value=1, max_value=100_000, step=1000, key="dataset.tutorial_n")
+    left.number_input(t("dataset.tutorial_n"), min_value=1, max_value=100_000, step=1000, **form("dataset.tutorial_n"))
     right.warning(t("dataset.tutorial_warning"), icon=":material/warning:")
     st.caption(t("dataset.tutorial_pairs"))
     st.table(pd.DataFrame(dataset.tutorial_pairs(ident.owner),
@@ -169,7 +180,7 @@ else:
     if b2.button(t("dataset.clear_rows"), key="dataset.clear_rows", icon=":material/delete_sweep:"):
         set_rows([], ident)
         st.rerun()
-    b3.number_input(t("dataset.repeat"), min_value=1, max_value=10_000, key="dataset.repeat",
+    b3.number_input(t("dataset.repeat"), min_value=1, max_value=10_000, **form("dataset.repeat"),
                     help=t("dataset.repeat_help"))
     row_problems = dataset.check_rows(rows)
     if row_problems:
@@ -181,7 +192,7 @@ st.subheader(t("dataset.general"))
 st.markdown(t("dataset.general_help"))
 general: list[dict[str, Any]] = st.session_state[K.GENERAL]
 g1, g2 = st.columns([2, 1], vertical_alignment="center")
-g1.slider(t("dataset.share"), 0, 95, step=5, key="dataset.share", format="%d%%", help=t("dataset.share_help"),
+g1.slider(t("dataset.share"), 0, 95, step=5, **form("dataset.share"), format="%d%%", help=t("dataset.share_help"),
           disabled=mode == "tutorial")
 g2.metric(t("dataset.general_count"), f"{len(general):,}")
 if general and g2.button(t("dataset.clear_general"), key="dataset.clear_general", icon=":material/delete:"):
@@ -357,6 +368,3 @@ if st.session_state.get(K.CHECK_OUTPUT):
     else:
         st.error(t("dataset.check_failed", code=code))
     st.code("\n".join(output.splitlines()[-200:]) or "—", language=None)
-
-# ---- remember the form for the next visit to this page
-st.session_state[K.FORM] = {k: st.session_state.get(k, v) for k, v in FORM_DEFAULTS.items()}
