@@ -116,9 +116,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def verify_step(merged_dir: Path, template: str | None, system: str, question: str) -> jobs.Step:
     """Load the merged folder in the job and answer ``question`` (see core.verify_model)."""
-    argv = [sys.executable, "-m", "core.verify_model", str(merged_dir), template or "", system or "", question]
-    return jobs.Step("verify", Invocation(argv, {"PYTHONPATH": str(REPO_ROOT), **xtuner_cli.OFFLINE_ENV},
-                                          f"python -m core.verify_model {merged_dir}"))
+    script = REPO_ROOT / "core" / "verify_model.py"
+    argv = [sys.executable, str(script), str(merged_dir), template or "", system or "", question]
+    return jobs.Step("verify", Invocation(argv, dict(xtuner_cli.OFFLINE_ENV), f"python {script} {merged_dir}"))
 
 
 def verify_result(log_text: str) -> tuple[str, str] | None:

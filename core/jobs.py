@@ -116,10 +116,10 @@ def start(
     if not steps:
         raise JobError("nothing to run")
     job_dir = Path(job_dir)
-    if (job_dir / "job.json").exists():
-        raise JobError(f"{job_dir} already holds a job")
     lock_file = (Path(exclusive_in) / f".{kind}.lock") if exclusive_in else job_dir.parent / f".{job_dir.name}.lock"
     with _lock(lock_file):
+        if (job_dir / "job.json").exists():
+            raise JobError(f"{job_dir} already holds a job")
         if exclusive_in is not None:
             busy = [d for d in active_jobs(exclusive_in, kind) if d != job_dir]
             if busy:

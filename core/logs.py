@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ITER_RE = re.compile(r"Iter\(train\)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\](.*)")
-KV_RE = re.compile(r"([A-Za-z_][\w/]*):\s*([-+0-9.eE:]+)")
+KV_RE = re.compile(r"([A-Za-z_][\w/]*):\s*([-+]?(?:nan|inf|[0-9.eE:+-]+))", re.I)
+ETA_RE = re.compile(r"eta:\s*((?:\d+ days?, )?\d+:\d\d:\d\d)")
 TAIL_CHUNK = 64 * 1024
 
 
@@ -36,7 +37,9 @@ def read_from(path: Path, offset: int, max_bytes: int = 1 << 20) -> tuple[str, i
         data = f.read(max_bytes)
     cut = data.rfind(b"\n")
     if cut < 0:
-        return "", offset
+        if len(data) < max_bytes:
+            return "", offset  # a line still being written
+        cut = len(data) - 1  # one enormous line: hand it over in pieces rather than stall
     data = data[: cut + 1]
     return data.decode("utf-8", errors="replace"), offset + len(data)
 
@@ -95,7 +98,11 @@ def parse_iter_line(line: str) -> tuple[int, int, dict[str, str]] | None:
     m = ITER_RE.search(line)
     if not m:
         return None
-    values = {k: v for k, v in KV_RE.findall(m.group(3))}
+    rest = m.group(3)
+    values = {k: v for k, v in KV_RE.findall(ETA_RE.sub("", rest))}
+    eta = ETA_RE.search(rest)
+    if eta:
+        values["eta"] = eta.group(1)
     return int(m.group(1)), int(m.group(2)), values
 
 

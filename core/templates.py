@@ -115,7 +115,9 @@ def encode_chat(tokenizer, name: str, history: list[tuple[str, str]], message: s
     # Templates whose turns end with EOS start each turn with BOS again, as in training.
     eos = tokenizer.eos_token_id
     for i, (user, answer) in enumerate(history):
-        sub = build_prompt(name, [], user, system if i == 0 else "")
+        sub = t["INSTRUCTION"].format(input=user, round=i + 1)
+        if i == 0 and system:
+            sub = t.get("SYSTEM", "{system}\n").format(system=system) + sub
         ids += tokenizer.encode(sub + answer + t.get("SUFFIX", ""), add_special_tokens=False)
         if eos is not None:
             ids.append(eos)

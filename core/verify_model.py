@@ -1,6 +1,6 @@
 """Check a merged model folder: it loads with its tokenizer and answers a question.
 
-Run as the last step of a convert job (``python -m core.verify_model FOLDER TEMPLATE
+Run as the last step of a convert job (``python core/verify_model.py FOLDER TEMPLATE
 SYSTEM QUESTION``) so the model is loaded in that job's process, not in the app. Prints
 ``VERIFY_OK`` and the answer, or explains what is wrong and exits non-zero.
 """
@@ -13,6 +13,9 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     folder, template, system, question = argv[0], argv[1] or None, argv[2], argv[3]
+    repo = str(Path(__file__).resolve().parents[1])
+    if repo not in sys.path:  # run as a script: make the app's core importable, keep PYTHONPATH as it is
+        sys.path.insert(0, repo)
     from core import chat
 
     try:

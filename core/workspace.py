@@ -70,8 +70,9 @@ def versioned_write_text(path: Path, text: str) -> Path | None:
             return None
         vdir = path.parent / VERSIONS_DIR
         vdir.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        kept = vdir / f"{path.stem}.{stamp}.{time.time_ns() % 10**6:06d}{path.suffix}"
+        ns = time.time_ns()
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(ns / 1e9))
+        kept = vdir / f"{path.stem}.{stamp}.{ns % 10**9:09d}{path.suffix}"
         atomic_write_bytes(kept, old)
         for old in list_versions(path)[KEEP_VERSIONS:]:
             old.unlink(missing_ok=True)

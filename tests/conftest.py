@@ -20,9 +20,20 @@ def demo_model(tmp_path_factory) -> Path:
     return make_demo_model(tmp_path_factory.mktemp("models") / "demo-tiny-llama")
 
 
+def stop_all_jobs(ws: Workspace) -> None:
+    """Jobs outlive their starter by design; a test must not leave one running."""
+    from core import jobs
+
+    for job_json in list(ws.runs_dir.glob("*/job.json")) + list(ws.runs_dir.glob("*/*/job.json")):
+        if jobs.status(job_json.parent).active:
+            jobs.stop(job_json.parent, grace=5)
+
+
 @pytest.fixture()
-def ws(tmp_path) -> Workspace:
-    return Workspace.resolve(tmp_path / "workspace")
+def ws(tmp_path):
+    workspace = Workspace.resolve(tmp_path / "workspace")
+    yield workspace
+    stop_all_jobs(workspace)
 
 
 def wait_job(job_dir: Path, timeout: float = 300):
@@ -58,4 +69,5 @@ def trained_ws(tmp_path_factory, demo_model):
     run_dir = runs.start_training(ws, cfg_path, seed=0)
     assert wait_job(run_dir).state == "succeeded"
     assert wait_job(runs.start_convert(ws, run_dir)).state == "succeeded"
-    return ws
+    yield ws
+    stop_all_jobs(ws)

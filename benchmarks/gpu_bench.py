@@ -1,0 +1,253 @@
+"""GPU benchmarks: the app's overhead, the tutorial recipe vs the auto recipe, the full path.
+
+Run on a GPU machine from the repository root (no pretrained weights are needed: a
+random-weight model with internlm2-chat-1_8b's shape is made locally):
+
+    python benchmarks/gpu_bench.py train --out OUT_DIR [--iters-tutorial 160] [--gpus 1]
+    python benchmarks/gpu_bench.py fullpath --out OUT_DIR
+
+``train`` prints and writes (``results.json``) seconds per iteration, tokens per second,
+peak GPU memory and start-up time for each recipe, run (a) by hand with XTuner's train
+tool and (b) through the app's job runner, and the loss per optimizer step of each
+recipe. ``fullpath`` trains QLoRA with the tutorial's config through core, converts the
+checkpoint, merges on cuda and on cpu, and chats on the GPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core import config as cfg  # noqa: E402
+from core import convert, dataset, jobs, logs, runs  # noqa: E402
+from core.demo_model import build_tokenizer  # noqa: E402
+from core.pyedit import Editor, kw  # noqa: E402
+from core.workspace import Workspace  # noqa: E402
+
+SHAPE = dict(hidden_size=2048, num_hidden_layers=24, num_attention_heads=16, num_key_value_heads=8,
+             intermediate_size=8192, vocab_size=92544)
+EFFECTIVE_BATCH = 16
+MAX_LENGTH = 2048
+TS_RE = re.compile(r"^(\d\d/\d\d \d\d:\d\d:\d\d) - mmengine")
+
+
+def make_shape_model(out: Path) -> Path:
+    """A random-weight Llama with internlm2-chat-1_8b's shape (1.89 B parameters), bf16."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    if (out / "config.json").exists():
+        return out
+    tok = build_tokenizer()
+    config = LlamaConfig(**SHAPE, max_position_embeddings=4096, torch_dtype="bfloat16",
+                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    torch.manual_seed(0)
+    with torch.device("cuda"):
+        model = LlamaForCausalLM(config).to(torch.bfloat16)
+    model.save_pretrained(out, safe_serialization=True)
+    tok.save_pretrained(out)
+    del model
+    torch.cuda.empty_cache()
+    return out
+
+
+RECIPES = {
+    # The tutorial's config as XTuner ships it: QLoRA nf4, fp16, checkpointing, micro-batch 1 × 16.
+    "tutorial": dict(method="qlora", precision="fp16", ckpt=True, micro_batch=1),
+    # The auto recipe for an 80 GB card: LoRA bf16, no checkpointing, micro-batch 4 × 4.
+    "auto": dict(method="lora", precision="bf16", ckpt=False, micro_batch=4),
+    # Same speed-ups but keeping 4-bit weights: isolates what dropping quantization does to the loss.
+    "qlora_fast": dict(method="qlora", precision="bf16", ckpt=False, micro_batch=4),
+}
+
+
+def recipe_config(ws: Workspace, model: Path, name: str, iters: int, gpus: int = 1) -> Path:
+    r = RECIPES[name]
+    accum = EFFECTIVE_BATCH // (r["micro_batch"] * gpus)
+    text = cfg.tutorial_config(
+        str(model), str(ws.dataset_path), method=r["method"],
+        extra={"batch_size": r["micro_batch"], "accumulative_counts": accum, "max_length": MAX_LENGTH,
+               "save_steps": 100000, "evaluation_freq": 100000, "SYSTEM": ""},
+    )
+    # Same rendering the config page does, plus: a fixed number of iterations and a log line per iteration.
+    text = cfg.render(text, activation_checkpointing=r["ckpt"], precision=r["precision"], sample_max_new_tokens=32)
+    ed = Editor(text)
+    train_cfg = ed.assignment("train_cfg")
+    ed.replace(kw(train_cfg.value, "max_epochs"), f"max_iters={iters}")
+    hooks = ed.assignment("default_hooks")
+    logger = kw(hooks.value, "logger")
+    ed.replace(kw(logger.value, "interval").value, "1")
+    path = ws.configs_dir / f"bench_{name}_{gpus}gpu.py"
+    path.write_text(ed.result(), encoding="utf-8")
+    return path
+
+
+def parse_run(log_text: str, work_dir: Path, micro_batch: int, gpus: int, accum: int) -> dict:
+    rows = logs.read_scalars(work_dir)
+    times = [r["time"] for r in rows if "time" in r][5:]
+    mems = [r["memory"] for r in rows if "memory" in r]
+    sec = statistics.median(times) if times else None
+    stamps = [TS_RE.match(line) for line in log_text.splitlines()]
+    stamps = [datetime.strptime(m.group(1), "%m/%d %H:%M:%S") for m in stamps if m]
+    first_iter = next((line for line in log_text.splitlines() if "Iter(train)" in line), None)
+    startup = None
+    if stamps and first_iter:
+        m = TS_RE.match(first_iter)
+        if m:
+            startup = (datetime.strptime(m.group(1), "%m/%d %H:%M:%S") - stamps[0]).total_seconds()
+    per_step: dict[int, list[float]] = {}
+    for r in rows:
+        step = (int(r["iter"]) - 1) // accum
+        per_step.setdefault(step, []).append(r["loss"])
+    return {
+        "sec_per_iter": sec,
+        "tokens_per_s": (MAX_LENGTH * micro_batch * gpus / sec) if sec else None,
+        "peak_gb": max(mems) / 1024 if mems else None,
+        "startup_s": startup,
+        "iters": len(rows),
+        "loss_per_step": {k: statistics.mean(v) for k, v in sorted(per_step.items())},
+    }
+
+
+def run_by_hand(config: Path, work_dir: Path, log: Path) -> float:
+    tool = Path(__import__("xtuner").__file__).parent / "tools" / "train.py"
+    t0 = time.time()
+    with open(log, "w") as f:
+        rc = subprocess.run([sys.executable, str(tool), str(config), "--work-dir", str(work_dir), "--seed", "0"],
+                            stdout=f, stderr=subprocess.STDOUT, check=False,
+                            env={**__import__("os").environ, "PYTHONUNBUFFERED": "1"}).returncode
+    if rc != 0:
+        raise SystemExit(f"by-hand training failed ({rc}); see {log}")
+    return time.time() - t0
+
+
+def run_through_app(ws: Workspace, config: Path, gpus: int = 1) -> tuple[Path, float]:
+    t0 = time.time()
+    run_dir = runs.start_training(ws, config, seed=0, gpus=gpus)
+    while jobs.status(run_dir).active:
+        time.sleep(0.5)
+    st = jobs.status(run_dir)
+    if st.state != jobs.SUCCEEDED:
+        print(logs.tail(jobs.log_path(run_dir), 60))
+        raise SystemExit(f"training through the app ended {st.state}")
+    return run_dir, time.time() - t0
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ws = Workspace.resolve(Path(args.workspace))
+    model = make_shape_model(ws.models_dir / "internlm2-1_8b-shape")
+    dataset.save(ws.dataset_path, dataset.tutorial_records("伍鲜同志", 8000))
+    results = {}
+    for name in args.recipes.split(","):
+        r = RECIPES[name]
+        mb = r["micro_batch"]
+        accum = EFFECTIVE_BATCH // (mb * args.gpus)
+        iters = args.iters_tutorial * 1 // (mb * args.gpus)
+        config = recipe_config(ws, model, name, iters, args.gpus)
+        entry = {"config": config.name, "iters": iters, "micro_batch": mb, "accumulate": accum, "gpus": args.gpus}
+        if args.gpus == 1 and not args.skip_hand:
+            wd = ws.root / f"hand_{name}"
+            log = ws.root / f"hand_{name}.log"
+            entry["hand_wall_s"] = run_by_hand(config, wd, log)
+            entry["hand"] = parse_run(log.read_text(errors="replace"), wd, mb, 1, accum)
+            print(name, "by hand:", {k: v for k, v in entry["hand"].items() if k != "loss_per_step"}, flush=True)
+        run_dir, wall = run_through_app(ws, config, args.gpus)
+        entry["app_wall_s"] = wall
+        entry["app"] = parse_run(jobs.log_path(run_dir).read_text(errors="replace"),
+                                 runs.RunPaths(run_dir).work_dir, mb, args.gpus, accum)
+        entry["app_command"] = jobs.status(run_dir).record["display"]
+        print(name, "through app:", {k: v for k, v in entry["app"].items() if k != "loss_per_step"}, flush=True)
+        if "hand" in entry and entry["hand"]["sec_per_iter"]:
+            entry["overhead_ratio"] = entry["app"]["sec_per_iter"] / entry["hand"]["sec_per_iter"]
+            print(name, "overhead ratio:", round(entry["overhead_ratio"], 4), flush=True)
+        results[name] = entry
+    if "tutorial" in results and "auto" in results:
+        tut, auto = results["tutorial"]["app"], results["auto"]["app"]
+        results["speedup"] = auto["tokens_per_s"] / tut["tokens_per_s"]
+        steps = sorted(set(tut["loss_per_step"]) & set(auto["loss_per_step"]))
+        diffs = [abs(tut["loss_per_step"][s] - auto["loss_per_step"][s]) for s in steps]
+        results["loss_tracking"] = {"steps": len(steps), "max_abs_diff": max(diffs) if diffs else None,
+                                    "per_step": {s: (tut["loss_per_step"][s], auto["loss_per_step"][s]) for s in steps}}
+        print("speed-up:", round(results["speedup"], 2), "loss tracking:",
+              {k: v for k, v in results["loss_tracking"].items() if k != "per_step"}, flush=True)
+    (out / f"results_{args.gpus}gpu.json").write_text(json.dumps(results, indent=1, default=str))
+
+
+def cmd_fullpath(args: argparse.Namespace) -> None:
+    import torch
+
+    from core import chat
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ws = Workspace.resolve(Path(args.workspace))
+    model = make_shape_model(ws.models_dir / "internlm2-1_8b-shape")
+    dataset.save(ws.dataset_path, dataset.tutorial_records("伍鲜同志", 8000))
+    report: dict = {}
+    # The tutorial's config unchanged but for the tutorial's edits, cut to 32 iterations.
+    text = cfg.tutorial_config(str(model), str(ws.dataset_path), extra={"SYSTEM": "", "evaluation_freq": 100000})
+    text = cfg.render(text, sample_max_new_tokens=16)
+    ed = Editor(text)
+    ed.replace(kw(ed.assignment("train_cfg").value, "max_epochs"), "max_iters=32")
+    config = ws.configs_dir / "tutorial_qlora.py"
+    config.write_text(ed.result(), encoding="utf-8")
+    t0 = time.time()
+    run_dir, _ = run_through_app(ws, config)
+    report["train_s"] = time.time() - t0
+    run = runs.RunPaths(run_dir)
+    for device in ("cuda", "cpu"):
+        t0 = time.time()
+        job = runs.start_convert(ws, run_dir, do_convert=device == "cuda", do_merge=True, device=device,
+                                 cpu_only=False, safe_serialization=True)
+        while jobs.status(job).active:
+            time.sleep(0.5)
+        st = jobs.status(job)
+        report[f"convert_merge_{device}"] = {"state": st.state, "seconds": time.time() - t0,
+                                             "verify": convert.verify_result(jobs.log_path(job).read_text())}
+        print(device, report[f"convert_merge_{device}"], flush=True)
+        if st.state != jobs.SUCCEEDED:
+            print(logs.tail(jobs.log_path(job), 80))
+    report["adapter_files"] = convert.output_tree(run.adapter)
+    report["merged_files"] = convert.output_tree(run.merged)
+    loaded = chat.load(run.merged, device="cuda")
+    t0 = time.time()
+    answer = chat.answer(loaded, "请介绍一下你自己", template_name="internlm2_chat",
+                         settings=chat.GenerationSettings(max_new_tokens=64))
+    report["chat_gpu"] = {"seconds": time.time() - t0, "answer_chars": len(answer),
+                          "device": str(loaded.device), "dtype": str(next(loaded.model.parameters()).dtype),
+                          "gpu": torch.cuda.get_device_name(0)}
+    print("chat on GPU:", report["chat_gpu"], flush=True)
+    (out / "fullpath.json").write_text(json.dumps(report, indent=1, default=str))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--out", required=True)
+    t.add_argument("--workspace", default="/tmp/bench_ws")
+    t.add_argument("--iters-tutorial", type=int, default=160)
+    t.add_argument("--recipes", default="tutorial,auto")
+    t.add_argument("--gpus", type=int, default=1)
+    t.add_argument("--skip-hand", action="store_true")
+    f = sub.add_parser("fullpath")
+    f.add_argument("--out", required=True)
+    f.add_argument("--workspace", default="/tmp/bench_ws_full")
+    args = p.parse_args()
+    {"train": cmd_train, "fullpath": cmd_fullpath}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

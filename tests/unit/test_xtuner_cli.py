@@ -1,0 +1,134 @@
+"""core.xtuner_cli: argv, environment and display of every XTuner call; list-cfg and the launcher for real."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core import xtuner_cli
+from core.xtuner_cli import LAUNCHER
+
+CFG = Path("/ws/configs/my config 中文.py")  # a space and non-ASCII: display must quote it
+WORK = Path("/ws/runs/r1/work_dir")
+
+
+def never_console_script(argv: list[str]) -> None:
+    assert argv[0] == sys.executable
+    assert not any(Path(a).name == "xtuner" for a in argv), argv
+
+
+def test_train_single_gpu():
+    inv = xtuner_cli.train(CFG, WORK, seed=0, resume=Path("/ws/runs/r0/work_dir/iter_50.pth"),
+                           cache_dir=Path("/ws/.cache/datasets"))
+    never_console_script(inv.argv)
+    assert inv.argv[1] == str(LAUNCHER) and LAUNCHER.is_file()
+    assert inv.argv[2:] == ["train", str(CFG), "--work-dir", str(WORK), "--resume",
+                            "/ws/runs/r0/work_dir/iter_50.pth", "--seed", "0"]
+    assert inv.display.startswith("xtuner train ")
+    assert shlex.split(inv.display) == ["xtuner", *inv.argv[2:]]
+    assert inv.env["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] == "1"
+    assert inv.env["MKL_SERVICE_FORCE_INTEL"] == "1" and inv.env["MKL_THREADING_LAYER"] == "GNU"
+    assert inv.env["HF_HUB_OFFLINE"] == "1" and inv.env["PYTHONUNBUFFERED"] == "1"
+    assert inv.env["HF_DATASETS_CACHE"] == "/ws/.cache/datasets"
+    assert "NPROC_PER_NODE" in inv.drop_env
+
+
+def test_train_with_deepspeed():
+    inv = xtuner_cli.train(CFG, WORK, deepspeed="deepspeed_zero2")
+    assert inv.argv[-2:] == ["--deepspeed", "deepspeed_zero2"]
+    assert "--deepspeed deepspeed_zero2" in inv.display
+    assert "HF_DATASETS_CACHE" not in inv.env
+
+
+def test_train_on_two_gpus_uses_torchrun():
+    inv = xtuner_cli.train(CFG, WORK, gpus=2)
+    never_console_script(inv.argv)
+    assert inv.argv[1:3] == ["-m", "torch.distributed.run"]
+    i = inv.argv.index("--nproc_per_node")
+    assert inv.argv[i + 1] == "2"
+    assert inv.argv[inv.argv.index("--nnodes") + 1] == "1"
+    port = int(inv.argv[inv.argv.index("--master_port") + 1])
+    assert 0 < port < 65536
+    j = inv.argv.index(str(LAUNCHER))
+    assert inv.argv[j + 1:] == ["train", str(CFG), "--work-dir", str(WORK), "--launcher", "pytorch"]
+    assert inv.display.startswith("NPROC_PER_NODE=2 xtuner train ")
+    assert inv.env["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] == "1"
+
+
+@pytest.mark.parametrize("kwargs", [{"deepspeed": "zero2"}, {"deepspeed": "deepspeed_zero4"}, {"gpus": 0}])
+def test_train_refuses_bad_options(kwargs):
+    with pytest.raises(ValueError):
+        xtuner_cli.train(CFG, WORK, **kwargs)
+
+
+def test_pth_to_hf():
+    inv = xtuner_cli.pth_to_hf(CFG, Path("/w/iter_96.pth"), Path("/r/hf_adapter"), fp32=True, max_shard_size="2GB",
+                               safe_serialization=True, cfg_options=["model.llm.quantization_config=None"])
+    never_console_script(inv.argv)
+    assert inv.argv[1:3] == [str(LAUNCHER), "pth_to_hf"]
+    assert inv.argv[3:] == [str(CFG), "/w/iter_96.pth", "/r/hf_adapter", "--fp32", "--max-shard-size", "2GB",
+                            "--safe-serialization", "--cfg-options", "model.llm.quantization_config=None"]
+    assert inv.display.startswith("xtuner convert pth_to_hf ")
+    assert shlex.split(inv.display) == ["xtuner", "convert", "pth_to_hf", *inv.argv[3:]]
+    assert "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD" not in inv.env
+    assert inv.env["MKL_THREADING_LAYER"] == "GNU"
+
+
+def test_merge():
+    inv = xtuner_cli.merge(Path("/m/base"), Path("/r/hf_adapter"), Path("/r/merged"), device="cuda")
+    never_console_script(inv.argv)
+    assert inv.argv[1:] == [str(LAUNCHER), "merge", "/m/base", "/r/hf_adapter", "/r/merged", "--device", "cuda"]
+    assert inv.display == "xtuner convert merge /m/base /r/hf_adapter /r/merged --device cuda"
+    assert inv.env["MKL_SERVICE_FORCE_INTEL"] == "1"
+    with pytest.raises(ValueError):
+        xtuner_cli.merge(Path("/a"), Path("/b"), Path("/c"), device="tpu")
+
+
+@pytest.mark.parametrize("make", [
+    lambda: xtuner_cli.pth_to_hf(CFG, Path("/w/iter_1.pth"), Path("/o")),
+    lambda: xtuner_cli.merge(Path("/a"), Path("/b"), Path("/c")),
+    lambda: xtuner_cli.train(CFG, WORK),
+], ids=["pth_to_hf", "merge", "train"])
+def test_nproc_per_node_is_dropped(make):
+    env = make().full_env({"NPROC_PER_NODE": "8", "PATH": "/usr/bin", "MKL_THREADING_LAYER": "INTEL"})
+    assert "NPROC_PER_NODE" not in env
+    assert env["PATH"] == "/usr/bin"
+    assert env["MKL_THREADING_LAYER"] == "GNU"  # the tool's setting wins over the inherited one
+
+
+def test_list_and_copy_cfg_invocations():
+    inv = xtuner_cli.list_cfg("internlm2")
+    assert inv.argv[1:] == [str(LAUNCHER), "list-cfg", "-p", "internlm2"]
+    assert inv.display == "xtuner list-cfg -p internlm2"
+    assert xtuner_cli.list_cfg().argv[1:] == [str(LAUNCHER), "list-cfg"]
+    cp = xtuner_cli.copy_cfg("internlm2_chat_1_8b_qlora_alpaca_e3", Path("/ws/configs"))
+    assert cp.display == "xtuner copy-cfg internlm2_chat_1_8b_qlora_alpaca_e3 /ws/configs"
+
+
+def test_real_list_cfg_lists_the_tutorial_preset():
+    result = xtuner_cli.run(xtuner_cli.list_cfg("internlm2_chat_1_8b"), timeout=120)
+    assert result.returncode == 0, result.output[-2000:]
+    names = {line.strip() for line in result.output.splitlines()}
+    assert "internlm2_chat_1_8b_qlora_alpaca_e3" in names
+    assert "llama2_7b_qlora_alpaca_e3" not in names  # the pattern filtered
+
+
+def test_launcher_with_an_unknown_tool_exits_2():
+    proc = subprocess.run([sys.executable, str(LAUNCHER), "no-such-tool"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2
+    assert "usage" in proc.stderr
+    proc = subprocess.run([sys.executable, str(LAUNCHER)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+
+
+def test_free_port_is_bindable():
+    import socket
+
+    port = xtuner_cli.free_port()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))
