@@ -224,3 +224,20 @@ def dataset_tokens(dataset_path: Path, model_dir: Path, template_name: str, samp
             text += str(turn.get("output", "")) + t.get("SUFFIX", "") + t.get("SEP", "")
             total += len(tok.encode(text, add_special_tokens=False)) + 1
     return int(total * len(records) / len(picked))
+
+
+def activation_checkpointing(source: str) -> bool:
+    """Whether the config trains with activation checkpointing (XTuner's default: on)."""
+    import ast
+
+    from core.pyedit import Editor, kw
+
+    ed = Editor(source)
+    model = ed.assignment("model")
+    flag = kw(model.value, "use_activation_checkpointing") if model else None
+    if flag is None:
+        return True
+    try:
+        return bool(ast.literal_eval(flag.value))
+    except ValueError:
+        return True

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from core import config as cfg
-from core import config_form, estimate, monitor, sysinfo, templates
+from core import config_form, estimate, monitor, recipes, sysinfo, templates
 from core.demo_model import is_demo_model
 from core.models import check_model_dir
 from ui.auth import gate
@@ -89,12 +89,44 @@ def _num(name: str, kind: str, default, step=None, fmt=None):
     f = next(x for x in config_form.FIELDS if x.name == name)
     v = values.get(name, default)
     v = v if isinstance(v, (int, float)) and not isinstance(v, bool) else default
+    key = f"config.f.{name}"
     if kind == "int":
-        return st.number_input(t(f"field.{name}"), value=int(v), step=1, help=t(f"help.{name}"), key=f"config.f.{name}",
+        st.session_state.setdefault(key, int(v))
+        return st.number_input(t(f"field.{name}"), step=1, help=t(f"help.{name}"), key=key,
                                min_value=int(f.minimum) if f.minimum is not None else None)
-    return st.number_input(t(f"field.{name}"), value=float(v), help=t(f"help.{name}"), key=f"config.f.{name}",
-                           format=fmt or "%.6g", step=step)
+    st.session_state.setdefault(key, float(v))
+    return st.number_input(t(f"field.{name}"), help=t(f"help.{name}"), key=key, format=fmt or "%.6g", step=step)
 
+
+# ---- recipe: the fastest that fits this GPU, or the tutorial's
+if gpus:
+    shape_now = estimate.read_shape(Path(model_path))
+    if shape_now is not None:
+        ml = int(st.session_state.get("config.f.max_length", values.get("max_length", 2048)))
+        with st.expander(t("config.recipe"), expanded=not target.is_file()):
+            st.caption(t("config.recipe.help", gpu=gpus[0].name, free=sysinfo.human_bytes(gpus[0].free)))
+            choices = recipes.evaluate(shape_now, ml, gpus[0].free, gpus=1)
+            best = recipes.auto(shape_now, ml, gpus[0].free, bf16=gpus[0].bf16)
+            st.dataframe([{
+                t("config.recipe.col.name"): c.recipe.key, t("config.recipe.col.method"): c.recipe.method,
+                t("config.recipe.col.precision"): c.recipe.precision,
+                t("config.recipe.col.ckpt"): c.recipe.checkpointing,
+                t("config.recipe.col.batch"): f"{c.recipe.micro_batch} × {c.recipe.accumulation()}",
+                t("config.recipe.col.memory"): sysinfo.human_bytes(c.memory),
+                t("config.recipe.col.fits"): c.fits, t("config.recipe.col.speed"): f"{c.recipe.speed:.1f}×",
+            } for c in choices], hide_index=True, width="stretch")
+            keys = [c.recipe.key for c in choices]
+            default = keys.index(best.recipe.key) if best else keys.index(recipes.TUTORIAL.key)
+            picked = st.selectbox(t("config.recipe.pick"), keys, index=default, key="config.recipe",
+                                  format_func=lambda k: k + (f" — {t('config.recipe.auto')}" if best and
+                                                             k == best.recipe.key else ""))
+            if st.button(t("config.recipe.apply"), key="config.recipe_apply"):
+                r = next(c.recipe for c in choices if c.recipe.key == picked)
+                st.session_state.update({
+                    "config.f.method": r.method, "config.f.precision": r.precision, "config.f.ckpt": r.checkpointing,
+                    "config.f.batch_size": r.micro_batch, "config.f.accumulative_counts": r.accumulation(),
+                    "config.f.hardware": "gpu"})
+                st.rerun()
 
 with st.form("config.form"):
     st.subheader(t("config.group.model"))
@@ -127,15 +159,17 @@ with st.form("config.form"):
     st.subheader(t("config.group.method"))
     c1, c2, c3 = st.columns(3)
     methods = list(cfg.METHODS)
-    method = c1.radio(t("config.method"), methods, index=methods.index(current_method),
-                      format_func=lambda m: t(f"config.method.{m}"), key="config.f.method")
+    st.session_state.setdefault("config.f.method", current_method)
+    method = c1.radio(t("config.method"), methods, format_func=lambda m: t(f"config.method.{m}"),
+                      key="config.f.method")
     hw_options = ["gpu", "cpu"] if gpus else ["cpu"]
     hardware = c2.radio(t("config.hardware"), hw_options, format_func=lambda h: t(f"config.hw.{h}"),
                         key="config.f.hardware")
-    bf16 = bool(gpus and gpus[0].bf16)
-    precision = c2.selectbox(t("config.precision"), ["bf16", "fp16"], index=0 if bf16 else 1,
-                             key="config.f.precision", disabled=hardware == "cpu")
-    ckpt = c2.checkbox(t("config.ckpt"), value=True, key="config.f.ckpt")
+    st.session_state.setdefault("config.f.precision", "bf16" if (gpus and gpus[0].bf16) else "fp16")
+    precision = c2.selectbox(t("config.precision"), ["bf16", "fp16"], key="config.f.precision",
+                             disabled=hardware == "cpu")
+    st.session_state.setdefault("config.f.ckpt", config_form.activation_checkpointing(base_text))
+    ckpt = c2.checkbox(t("config.ckpt"), key="config.f.ckpt")
     r = c3.number_input(t("config.lora_r"), 1, 1024, int(lora_now.get("r", 64)), key="config.f.lora_r",
                         disabled=method == "full")
     alpha = c3.number_input(t("config.lora_alpha"), 1, 4096, int(lora_now.get("lora_alpha", 16)),

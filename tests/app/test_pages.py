@@ -167,3 +167,40 @@ def test_double_start_starts_one_training(ws, demo_model):
         runs.start_training(ws, cfg_path)
     jobs.stop(first)
     assert len([d for d in ws.run_dirs() if (d / "job.json").exists()]) == 1
+
+
+def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, tmp_path, monkeypatch):
+    """With an H100 (faked: no GPU here) the auto recipe is LoRA bf16, micro-batch 4 × 4, no checkpointing."""
+    import json
+
+    import streamlit as st
+
+    from core import sysinfo
+
+    model = tmp_path / "internlm2-chat-1_8b-shape"
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps({
+        "model_type": "internlm2", "hidden_size": 2048, "num_hidden_layers": 24, "num_attention_heads": 16,
+        "num_key_value_heads": 8, "intermediate_size": 8192, "vocab_size": 92544}), "utf-8")
+    (model / "tokenizer_config.json").write_text("{}", "utf-8")
+    (model / "model.safetensors").write_bytes(b"")
+    env_ws.update_settings(base_model=str(model))
+    dataset.save(env_ws.dataset_path, dataset.tutorial_records(OWNER, n=5))
+    h100 = sysinfo.GPU(name="NVIDIA H100 80GB HBM3", free=79 * 2**30, total=80 * 2**30, bf16=True)
+    monkeypatch.setattr(sysinfo, "gpu_info", lambda timeout=60: ([h100], "13.0"))
+    st.cache_data.clear()
+    try:
+        at = _app("pages/config.py").run()
+        assert not at.exception
+        assert at.selectbox(key="config.recipe").value == "lora_bf16_mb4"
+        at.button(key="config.recipe_apply").click().run()
+        assert at.radio(key="config.f.method").value == "lora"
+        at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
+        assert not at.exception and at.success, [e.value for e in at.error]
+        values, out = config.load_with_mmengine(Path(env_ws.settings()["config"]),
+                                                ["batch_size", "accumulative_counts", "model"])
+        assert values["batch_size"] == 4 and values["accumulative_counts"] == 4, out
+        assert "'use_activation_checkpointing': False" in values["model"]
+        assert "'quantization_config': None" in values["model"] and "bfloat16" in values["model"]
+    finally:
+        st.cache_data.clear()

@@ -1,0 +1,72 @@
+"""Training recipes, and "auto": the fastest one that fits the GPU's free memory.
+
+A recipe is a method, a precision, activation checkpointing on or off, and a micro-batch;
+the accumulation is adjusted so the effective batch (micro-batch × accumulation × GPUs)
+stays the tutorial's 16. Speeds are relative to the tutorial's recipe, measured with
+XTuner on an 80 GB H100 (see benchmarks/RESULTS.md); memory comes from core.estimate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.estimate import ModelShape, training_memory
+
+TUTORIAL_EFFECTIVE_BATCH = 16
+FIT_MARGIN = 0.90  # use at most 90 % of the free memory
+
+
+@dataclass(frozen=True)
+class Recipe:
+    key: str
+    method: str
+    precision: str  # bf16 or fp16
+    checkpointing: bool
+    micro_batch: int
+    speed: float  # tokens/s relative to the tutorial recipe (measured where noted)
+
+    def accumulation(self, gpus: int = 1, effective: int = TUTORIAL_EFFECTIVE_BATCH) -> int:
+        return max(1, effective // (self.micro_batch * gpus))
+
+
+# Measured on an H100 80GB (benchmarks/RESULTS.md) or, marked (H200), on an H200 for the same
+# config with the same effective batch. Ordered fastest first.
+RECIPES: list[Recipe] = [
+    Recipe("lora_bf16_mb8", "lora", "bf16", False, 8, 5.1),   # (H200) 86 GB: fits 141 GB cards only
+    Recipe("lora_bf16_mb4", "lora", "bf16", False, 4, 5.0),   # H100: 22,119 tok/s, 47.7 GB
+    Recipe("qlora_bf16_mb4", "qlora", "bf16", False, 4, 4.0),  # (H200) 21,917 tok/s vs 26,111 for lora mb4
+    Recipe("lora_bf16_mb1", "lora", "bf16", False, 1, 2.1),   # (H200) 20.6 GB
+    Recipe("lora_bf16_mb1_ckpt", "lora", "bf16", True, 1, 1.6),  # (H200) 11.3 GB
+    Recipe("tutorial", "qlora", "fp16", True, 1, 1.0),        # H100: 4,409 tok/s, 6.1 GB
+]
+TUTORIAL = RECIPES[-1]
+
+
+@dataclass(frozen=True)
+class Choice:
+    recipe: Recipe
+    memory: float  # estimated peak bytes per GPU
+    fits: bool
+
+
+def evaluate(shape: ModelShape, max_length: int, free_bytes: float | None, *, gpus: int = 1,
+             lora_r: int = 64) -> list[Choice]:
+    """Every recipe with its estimated memory and whether it fits ``free_bytes``."""
+    out = []
+    for r in RECIPES:
+        mem = training_memory(shape, method=r.method, max_length=max_length, micro_batch=r.micro_batch,
+                              lora_r=lora_r, checkpointing=r.checkpointing).total
+        fits = free_bytes is not None and mem <= free_bytes * FIT_MARGIN
+        out.append(Choice(r, mem, fits))
+    return out
+
+
+def auto(shape: ModelShape, max_length: int, free_bytes: float | None, *, gpus: int = 1,
+         bf16: bool = True, lora_r: int = 64) -> Choice | None:
+    """The fastest recipe that fits (bf16 recipes only on cards that support bf16)."""
+    for choice in evaluate(shape, max_length, free_bytes, gpus=gpus, lora_r=lora_r):
+        if not bf16 and choice.recipe.precision == "bf16":
+            continue
+        if choice.fits:
+            return choice
+    return None

@@ -1,0 +1,51 @@
+"""The auto recipe: fastest that fits, effective batch kept, memory estimate near measured peaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import estimate, recipes
+
+GIB = 2**30
+
+
+@pytest.mark.parametrize("free_gib, expected", [
+    (79, "lora_bf16_mb4"),      # an 80 GB H100
+    (139, "lora_bf16_mb8"),     # an H200
+    (24, "lora_bf16_mb1"),      # a 24 GB card
+    (14, "lora_bf16_mb1_ckpt"),
+    (8, "tutorial"),            # the tutorial's QLoRA fits small cards
+])
+def test_auto_picks_the_fastest_recipe_that_fits(free_gib, expected):
+    choice = recipes.auto(estimate.INTERNLM2_1_8B, 2048, free_gib * GIB)
+    assert choice is not None and choice.recipe.key == expected
+    assert choice.memory <= free_gib * GIB * recipes.FIT_MARGIN
+
+
+def test_nothing_fits_a_tiny_card():
+    assert recipes.auto(estimate.INTERNLM2_1_8B, 2048, 2 * GIB) is None
+
+
+def test_no_bf16_card_gets_the_fp16_tutorial_recipe():
+    assert recipes.auto(estimate.INTERNLM2_1_8B, 2048, 79 * GIB, bf16=False).recipe.key == "tutorial"
+
+
+@pytest.mark.parametrize("recipe", recipes.RECIPES)
+@pytest.mark.parametrize("gpus", [1, 2, 4])
+def test_effective_batch_stays_the_tutorials(recipe, gpus):
+    if recipe.micro_batch * gpus > recipes.TUTORIAL_EFFECTIVE_BATCH:
+        pytest.skip("micro-batch alone exceeds the effective batch")
+    assert recipe.micro_batch * recipe.accumulation(gpus) * gpus == recipes.TUTORIAL_EFFECTIVE_BATCH
+
+
+@pytest.mark.parametrize("method, ckpt, micro_batch, measured_gib", [
+    ("qlora", True, 1, 6.10),    # H100, benchmarks/RESULTS.md
+    ("lora", False, 4, 47.74),   # H100
+    ("qlora", False, 4, 49.05),  # H200
+    ("lora", False, 1, 20.6),    # H200, shared reference
+    ("lora", False, 8, 86.1),    # H200, shared reference
+])
+def test_memory_estimate_is_within_ten_percent_of_measured_peaks(method, ckpt, micro_batch, measured_gib):
+    est = estimate.training_memory(estimate.INTERNLM2_1_8B, method=method, max_length=2048,
+                                   micro_batch=micro_batch, checkpointing=ckpt).total / GIB
+    assert abs(est - measured_gib) / measured_gib < 0.10, est
