@@ -185,7 +185,7 @@ with st.form("config.form"):
                                      min_value=-1, step=1, help=t("help.save_total_limit"),
                                      key="config.f.save_total_limit")
         eval_freq = _num("evaluation_freq", "int", 500)
-        sample_tokens = st.number_input(t("config.sample_tokens"), 8, 2048, 64 if demo else 128, step=8,
+        sample_tokens = st.number_input(t("config.sample_tokens"), 8, 2048, 64 if demo else 48, step=8,
                                         help=t("config.sample_tokens.help"), key="config.f.sample_tokens")
     with c2:
         system = st.text_area(t("field.SYSTEM"), value=_system_default(), help=t("help.SYSTEM"), height=90,
