@@ -38,6 +38,7 @@ def _tokens(dataset: str, mtime: float, model: str, template: str) -> int | None
     return config_form.dataset_tokens(Path(dataset), Path(model), template)
 
 
+SAMPLE_TOKENS_PER_S = 8  # EvaluateChatHook's speed measured on an H100 (benchmarks/RESULTS.md)
 gpus = _gpus()
 demo = is_demo_model(Path(model_path))
 
@@ -261,6 +262,12 @@ if dpath and dpath.is_file():
             if speed:
                 st.markdown(t("config.fit.time", sec=speed,
                               time=monitor.format_duration(speed * per_epoch * int(epochs))))
+            total_iters = per_epoch * int(epochs)
+            rounds = 3 + max(0, (total_iters - 1) // max(1, int(eval_freq)))
+            n_q = len(form_values["evaluation_inputs"])
+            sample_s = rounds * n_q * int(sample_tokens) / SAMPLE_TOKENS_PER_S
+            st.caption(t("config.fit.samples", rounds=rounds, q=n_q, tokens=int(sample_tokens),
+                         sec=monitor.format_duration(sample_s)))
 
 # ---- learn XTuner
 with st.expander(t("config.learn")):

@@ -63,6 +63,8 @@ STRINGS = {
     "config.fit.iters": {"zh": "数据集约 {tokens} 个 token → 每轮约 {packed} 个打包样本、{iters} 步，共 {total} 步。",
                          "en": "The dataset has about {tokens} tokens → about {packed} packed samples and {iters} iterations per epoch, {total} in all."},
     "config.fit.time": {"zh": "按上次测得的速度（{sec:.2f} 秒/步）约需 {time}。", "en": "At the last measured speed ({sec:.2f} s/iteration) that takes about {time}."},
+    "config.fit.samples": {"zh": "训练中的样例回答：{rounds} 轮 × {q} 个问题 × 最多 {tokens} 个 token，在 GPU 上约 {sec}（约 8 token/秒）。",
+                           "en": "Sample answers during training: {rounds} rounds × {q} questions × up to {tokens} tokens, about {sec} on a GPU (~8 tokens/s)."},
     "config.learn": {"zh": "学习 XTuner：自己动手的命令", "en": "Learn XTuner: the commands to do it by hand"},
     "config.learn.help": {"zh": "下次想在终端里自己做，可以按这些步骤：复制预设，按下面的差异修改，再开始训练。",
                           "en": "To do it yourself in a terminal next time: copy the preset, make the edits below, then train."},
