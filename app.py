@@ -31,9 +31,11 @@ gate()
 
 PAGES = [
     st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),
+    st.Page("pages/dataset.py", title=t("nav.dataset"), icon=":material/dataset:"),
     st.Page("pages/config.py", title=t("nav.config"), icon=":material/tune:"),
     st.Page("pages/train.py", title=t("nav.train"), icon=":material/model_training:"),
     st.Page("pages/convert.py", title=t("nav.convert"), icon=":material/merge:"),
+    st.Page("pages/chat.py", title=t("nav.chat"), icon=":material/forum:"),
 ]
 nav = st.navigation(PAGES)
 with st.sidebar:
