@@ -228,3 +228,23 @@ def test_tokens_iterations_and_xtuners_own_check(page_ws, demo_model):
     assert not at.exception
     assert any("XTuner 能正确读取" in s for s in _texts(at.success)), _texts(at.code)[-1][-2000:]
     assert "input_ids" in at.code[-1].value
+
+
+def test_estimated_time_uses_the_newest_succeeded_runs_speed(page_ws, demo_model):
+    from core.workspace import atomic_write_json
+
+    page_ws.update_settings(base_model=str(demo_model))
+    run = page_ws.runs_dir / "20250101-000000-train"
+    vis = run / "work_dir" / "20250101_000000" / "vis_data"
+    vis.mkdir(parents=True)
+    atomic_write_json(run / "job.json", {"kind": "train", "started": 1.0,
+                                         "meta": {"max_length": 2048, "batch_size": 1}})
+    atomic_write_json(run / "exit.json", {"exit_code": 0, "finished": 2.0})
+    (vis / "scalars.json").write_text("".join(json.dumps({"time": t, "iter": i}) + "\n"
+                                              for i, t in enumerate([0.4, 0.5, 3.0], 1)))
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    metrics = {m.label: m.value for m in at.metric}
+    total = int(metrics["总步数"].replace(",", ""))
+    assert metrics["预计训练时间"] == f"{total * 0.5 / 60:,.1f} 分钟"  # median s/iteration, not the mean
+    assert any("20250101-000000-train" in c for c in _texts(at.caption))
