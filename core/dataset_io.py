@@ -20,8 +20,8 @@ from core import dataset, identity
 from core.dataset import Problem, problem
 
 MAX_BYTES = 200 * 1024 * 1024
-_MAGIC = {b"PK\x03\x04": "zip/xlsx", b"%PDF": "PDF", b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image",
-          b"GIF8": "GIF image", b"\x1f\x8b": "gzip", b"7z\xbc\xaf": "7z", b"Rar!": "RAR"}
+_MAGIC = {b"PK\x03\x04": "zip", b"%PDF": "pdf", b"\x89PNG": "image", b"\xff\xd8\xff": "image",
+          b"GIF8": "image", b"\x1f\x8b": "archive", b"7z\xbc\xaf": "archive", b"Rar!": "archive"}
 USER_ROLES = {"human", "user"}
 ASSISTANT_ROLES = {"gpt", "assistant", "model", "chatgpt", "bot"}
 
@@ -95,7 +95,8 @@ def parse_bytes(data: bytes, filename: str, name: str = "", author: str = "",
     else:
         kind = next((k for magic, k in _MAGIC.items() if data.startswith(magic)), None)
         if kind or (b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))):
-            return fatal("binary", "this is not a text file", kind=kind or "binary")
+            kind = kind or "binary"
+            return fatal("binary", f"this is not a text file (it looks like {kind} data)", kind=kind)
         text, notes, err = _decode(data)
         if err:
             return ImportResult(fatal=err)

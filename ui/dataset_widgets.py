@@ -30,8 +30,10 @@ def say(p: Problem) -> str:
     where = t(f"dataset.where.{p.unit}", n=p.index) if p.unit else p.where
     if p.turn and dict(p.values).get("turns", 2) > 1:
         where += t("dataset.where.turn", n=p.turn)
-    key = f"dataset.p.{p.code}"
-    text = t(key, **dict(p.values)) if key in STRINGS else p.message
+    key, values = f"dataset.p.{p.code}", dict(p.values)
+    if "kind" in values:  # what a binary file looks like: a word in the page's language
+        values["kind"] = t(f"dataset.kind.{values['kind']}")
+    text = t(key, **values) if key in STRINGS else p.message
     return text if p.unit == "file" else t("dataset.where_sep", where=where, text=text)
 
 

@@ -131,7 +131,7 @@ def test_an_unreadable_file_changes_nothing(page_ws, tmp_path):
     at.text_input(key="dataset.import_path").set_value(str(junk)).run()
     at.button(key="dataset.read_path").click().run()
     assert not at.exception
-    assert any("读不了 junk.json" in e and "不是文本文件" in e for e in _texts(at.error))
+    assert any("读不了 junk.json" in e and "不是文本文件（看起来是二进制数据）" in e for e in _texts(at.error))
     assert not any(b.key == "dataset.import_confirm" for b in at.button)
     at.button(key="dataset.import_dismiss").click().run()
     assert not any("junk.json" in e for e in _texts(at.error))

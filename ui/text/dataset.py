@@ -349,6 +349,11 @@ STRINGS = {
         "zh": "这不是文本文件（看起来是 {kind}）。",
         "en": "This is not a text file (it looks like {kind}).",
     },
+    "dataset.kind.zip": {"zh": "压缩包", "en": "a zip archive"},
+    "dataset.kind.pdf": {"zh": "PDF 文档", "en": "a PDF document"},
+    "dataset.kind.image": {"zh": "图片", "en": "an image"},
+    "dataset.kind.archive": {"zh": "压缩包", "en": "a compressed archive"},
+    "dataset.kind.binary": {"zh": "二进制数据", "en": "binary data"},
     "dataset.p.utf16": {
         "zh": "文件是 UTF-16 编码，已按 UTF-16 读取。",
         "en": "The file is UTF-16 text and was read as such.",
