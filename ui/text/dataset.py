@@ -346,7 +346,7 @@ STRINGS = {
         "en": "Old .xls files cannot be read; save it as .xlsx or CSV in Excel.",
     },
     "dataset.p.binary": {
-        "zh": "这不是文本文件（看起来是 {kind}）。",
+        "zh": "这不是文本文件（看起来是{kind}）。",
         "en": "This is not a text file (it looks like {kind}).",
     },
     "dataset.kind.zip": {"zh": "压缩包", "en": "a zip archive"},
