@@ -36,7 +36,7 @@ def ws(tmp_path):
     stop_all_jobs(workspace)
 
 
-def wait_job(job_dir: Path, timeout: float = 300):
+def wait_job(job_dir: Path, timeout: float = 900):
     """Wait for a job to end; stop it and fail the test if it does not."""
     import time
 

@@ -50,7 +50,7 @@ def test_stop_mid_run_then_resume_from_checkpoint(ws, demo_model):
     else:
         raise AssertionError("a second training started while the first was running")
 
-    _wait_for(lambda: convert.checkpoints(work_dir), 240, "a first checkpoint")
+    _wait_for(lambda: convert.checkpoints(work_dir), 600, "a first checkpoint")
     pgid = jobs.status(run_dir).record["pgid"]
     assert _group_members(pgid), "the training should be running"
     st = jobs.stop(run_dir, grace=15)
@@ -68,7 +68,7 @@ def test_stop_mid_run_then_resume_from_checkpoint(ws, demo_model):
         parsed = [p for p in parsed if p]
         return parsed[0] if parsed else None
 
-    it, total, _ = _wait_for(first_iter, 240, "the resumed run's first logged iteration")
+    it, total, _ = _wait_for(first_iter, 600, "the resumed run's first logged iteration")
     assert it > ckpt_iter, f"resumed run started at {it}, checkpoint was {ckpt_iter}"
     assert total > it
     assert jobs.stop(resumed, grace=15).state == jobs.STOPPED

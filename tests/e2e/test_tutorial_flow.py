@@ -18,7 +18,7 @@ NAME = "小明同学"
 QUESTION = "请介绍一下你自己"
 
 
-def wait(job_dir: Path, timeout: float = 300) -> jobs.JobStatus:
+def wait(job_dir: Path, timeout: float = 900) -> jobs.JobStatus:
     deadline = time.time() + timeout
     while time.time() < deadline:
         st = jobs.status(job_dir)
