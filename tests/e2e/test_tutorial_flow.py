@@ -6,27 +6,12 @@ answer the identity question with the dataset's exact answer, and the base model
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
-import pytest
-
 from core import chat, config, convert, dataset, jobs, logs, runs
 from core.runs import RunPaths
+from tests.conftest import wait_job
 
 NAME = "小明同学"
 QUESTION = "请介绍一下你自己"
-
-
-def wait(job_dir: Path, timeout: float = 900) -> jobs.JobStatus:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        st = jobs.status(job_dir)
-        if not st.active:
-            return st
-        time.sleep(0.5)
-    jobs.stop(job_dir)
-    pytest.fail(f"job {job_dir} did not finish in {timeout} s:\n{logs.tail(jobs.log_path(job_dir), 40)}")
 
 
 def test_tutorial_flow_on_cpu(ws, demo_model):
@@ -41,7 +26,7 @@ def test_tutorial_flow_on_cpu(ws, demo_model):
     assert values["pretrained_model_name_or_path"] == str(demo_model)
 
     run_dir = runs.start_training(ws, cfg_path, seed=0)
-    st = wait(run_dir)
+    st = wait_job(run_dir)
     log_text = jobs.log_path(run_dir).read_text(encoding="utf-8", errors="replace")
     assert st.state == jobs.SUCCEEDED, log_text[-3000:]
     progress = logs.update_progress(logs.Progress(), log_text)
@@ -52,7 +37,7 @@ def test_tutorial_flow_on_cpu(ws, demo_model):
     assert convert.latest_checkpoint(run.work_dir) is not None
 
     conv_job = runs.start_convert(ws, run_dir)
-    st = wait(conv_job)
+    st = wait_job(conv_job)
     assert st.state == jobs.SUCCEEDED, logs.tail(jobs.log_path(conv_job), 60)
     assert convert.is_adapter_dir(run.adapter)
     assert convert.merged_ready(run.merged)
@@ -81,7 +66,7 @@ def test_training_that_cannot_start_ends_failed_with_reason(ws, demo_model):
     cfg_path = ws.configs_dir / "broken.py"
     cfg_path.write_text(text, encoding="utf-8")
     run_dir = runs.start_training(ws, cfg_path)
-    st = wait(run_dir, timeout=180)
+    st = wait_job(run_dir, timeout=180)
     assert st.state == jobs.FAILED
     assert st.exit_code not in (0, None)
     log_text = jobs.log_path(run_dir).read_text(encoding="utf-8", errors="replace")
