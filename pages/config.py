@@ -39,7 +39,8 @@ def _tokens(dataset: str, mtime: float, model: str, template: str) -> int | None
 
 
 SAMPLE_TOKENS_PER_S = 8  # EvaluateChatHook's speed measured on an H100 (benchmarks/RESULTS.md)
-gpus = _gpus()
+with st.spinner(t("sys.checking_gpu")):
+    gpus = _gpus()
 demo = is_demo_model(Path(model_path))
 
 # ---- preset

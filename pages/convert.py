@@ -50,7 +50,8 @@ with c1:
     safe = st.checkbox(t("convert.safetensors"), value=True, key="convert.safe")
 with c2:
     st.markdown(f"**{t('convert.merge_options')}**")
-    gpu_free = _gpu_free()
+    with st.spinner(t("sys.checking_gpu")):
+        gpu_free = _gpu_free()
     devices = ["cpu", "auto", "cuda"] if gpu_free is not None else ["cpu"]
     base = Path(meta.get("model") or "")
     pf = convert.preflight(base, checkpoint or run.adapter, ws.root, merge=True, device="cpu", gpu_free=gpu_free)

@@ -66,7 +66,8 @@ def _system(root: str) -> sysinfo.SystemInfo:
 st.subheader(t("sys.title"))
 if st.button(t("sys.refresh"), key="home.refresh"):
     _system.clear()
-info = _system(str(ws.root))
+with st.spinner(t("sys.checking_gpu")):
+    info = _system(str(ws.root))
 hb = sysinfo.human_bytes
 c1, c2, c3 = st.columns(3)
 with c1:

@@ -86,7 +86,8 @@ def _start_form() -> None:
     config_path = ws.configs_dir / name
     source = config_path.read_text(encoding="utf-8")
     summary = cfg.config_summary(source)
-    gpus_available = _gpu_count()
+    with st.spinner(t("sys.checking_gpu")):
+        gpus_available = _gpu_count()
     options = ["cpu"] + (["gpu1"] if gpus_available >= 1 else []) + (["gpuN"] if gpus_available >= 2 else [])
     hw = st.radio(t("train.hardware"), options, index=min(1, len(options) - 1), horizontal=True,
                   format_func=lambda o: t(f"train.hw.{o}"), key="train.hardware")

@@ -67,6 +67,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sys.free_of": {"zh": "空闲 {free} / 共 {total}", "en": "{free} free of {total}"},
     "sys.versions": {"zh": "软件版本", "en": "Versions"},
     "sys.not_installed": {"zh": "未安装", "en": "not installed"},
+    "sys.checking_gpu": {"zh": "正在检查 GPU…", "en": "Checking the GPUs…"},
     "sys.refresh": {"zh": "重新检查", "en": "Check again"},
     "warn.no_gpu": {"zh": "没有检测到 GPU：可以用演示模型在 CPU 上体验全流程；QLoRA 和真实大小的模型需要 GPU。",
                     "en": "No GPU found: you can try the whole flow on CPU with the demo model; QLoRA and real-size models need a GPU."},
