@@ -123,12 +123,16 @@ def summarize(run_dir: Path) -> RunSummary:
     meta = st.record.get("meta", {})
     rows = logs.read_scalars(RunPaths(run_dir).work_dir)
     times = [r["time"] for r in rows if isinstance(r.get("time"), (int, float))]
+    iterations = rows[-1].get("iter") if rows else None
+    if st.state == jobs.SUCCEEDED:  # the log shows every 10th iteration; a finished run did them all
+        total = logs.update_progress(logs.Progress(), logs.tail(jobs.log_path(run_dir), 60)).total
+        iterations = total or iterations
     return RunSummary(
         name=run_dir.name, path=run_dir, state=st.state, exit_code=st.exit_code, started=st.started,
         duration=st.elapsed, config=Path(meta.get("source_config") or "config.py").name,
         dataset_hash=meta.get("dataset_hash"),
         final_loss=rows[-1].get("loss") if rows else None,
-        iterations=rows[-1].get("iter") if rows else None,
+        iterations=iterations,
         sec_per_iter=statistics.median(times) if times else None,
     )
 

@@ -34,7 +34,8 @@ def _render_live(snap: monitor.Snapshot) -> None:
     status, prog = snap.status, snap.progress
     job_panel.state_badge(status.state, _state_label(status.state))
     if prog.total:
-        st.progress(prog.fraction, text=t("train.progress", i=prog.iteration, n=prog.total))
+        done = prog.total if status.state == jobs.SUCCEEDED else prog.iteration  # the log shows every 10th
+        st.progress(done / prog.total, text=t("train.progress", i=done, n=prog.total))
     elif status.active:
         st.progress(0.0, text=t("train.preparing"))
     c1, c2, c3, c4 = st.columns(4)

@@ -29,8 +29,26 @@ def configured_password() -> str | None:
     return str(secret) if secret else None
 
 
+def _leave_old_multipage_mode() -> None:
+    """Run through app.py even on the first visit after a server start.
+
+    With a ``pages/`` folder next to app.py, Streamlit starts in its old multipage mode
+    until the first ``st.navigation`` call; a first visit straight to a page URL would run
+    that page alone (its own sidebar links, no language switch, no app shell). Leaving
+    that mode and rerunning makes app.py run first, as on every other visit.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without it has no old mode to leave
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def gate() -> None:
     """With a password configured, show nothing of the app until it is given."""
+    _leave_old_multipage_mode()
     expected = configured_password()
     if not expected or st.session_state.get(state.AUTHED):
         return
