@@ -27,7 +27,7 @@ if chosen != current_lang:
     ws.update_settings(lang=chosen)
     st.rerun()
 
-gate()
+gate(in_app=True)
 
 PAGES = [
     st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),

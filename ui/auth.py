@@ -29,7 +29,7 @@ def configured_password() -> str | None:
     return str(secret) if secret else None
 
 
-def _leave_old_multipage_mode() -> None:
+def _leave_old_multipage_mode(rerun: bool) -> None:
     """Run through app.py even on the first visit after a server start.
 
     With a ``pages/`` folder next to app.py, Streamlit starts in its old multipage mode
@@ -43,12 +43,16 @@ def _leave_old_multipage_mode() -> None:
         return
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        if rerun:
+            st.rerun()
 
 
-def gate() -> None:
-    """With a password configured, show nothing of the app until it is given."""
-    _leave_old_multipage_mode()
+def gate(in_app: bool = False) -> None:
+    """With a password configured, show nothing of the app until it is given.
+
+    ``in_app``: called from app.py itself, which needs no rerun to take over.
+    """
+    _leave_old_multipage_mode(rerun=not in_app)
     expected = configured_password()
     if not expected or st.session_state.get(state.AUTHED):
         return
