@@ -198,8 +198,9 @@ def save_config(path: Path, text: str, keys: list[str] | None = None) -> tuple[b
     return True, "", kept
 
 
-def dataset_tokens(dataset_path: Path, model_dir: Path, template_name: str, sample: int = 2000) -> int | None:
-    """Tokens training will see for a dataset (exact up to ``sample`` records, extrapolated beyond)."""
+def dataset_tokens(dataset_path: Path, model_dir: Path, template_name: str,
+                   sample: int = 2000) -> tuple[int, int] | None:
+    """(records, tokens training will see): exact up to ``sample`` records, extrapolated beyond."""
     from core import dataset as ds
 
     try:
@@ -223,7 +224,7 @@ def dataset_tokens(dataset_path: Path, model_dir: Path, template_name: str, samp
                 text = t["INSTRUCTION"].format(input=turn.get("input", ""), round=i + 1)
             text += str(turn.get("output", "")) + t.get("SUFFIX", "") + t.get("SEP", "")
             total += len(tok.encode(text, add_special_tokens=False)) + 1
-    return int(total * len(records) / len(picked))
+    return len(records), int(total * len(records) / len(picked))
 
 
 def activation_checkpointing(source: str) -> bool:

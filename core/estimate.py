@@ -1,4 +1,4 @@
-"""Will it fit, and how long will it take? GPU memory and time estimates for a training.
+"""Will it fit? GPU memory estimates for a training setup.
 
 Memory is a calibrated estimate, not a promise: weights by method, LoRA parameters with
 their AdamW state, activations per sequence (with or without activation checkpointing)
@@ -11,7 +11,6 @@ reproduce those within about 7 %.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,12 +114,3 @@ def training_memory(
     activations = act + logits
     total = (CONTEXT_BYTES + weights + trainable + activations) * CALIBRATION
     return MemoryEstimate(weights, trainable, activations, total)
-
-
-def iterations_per_epoch(packed_samples: int, batch_size: int, gpus: int = 1) -> int:
-    return math.ceil(max(1, packed_samples) / max(1, batch_size * gpus))
-
-
-def packed_samples(total_tokens: int, max_length: int, shards: int = 32) -> int:
-    """XTuner packs in 32 shards, so an epoch has at least 32 packed samples."""
-    return max(shards, math.ceil(total_tokens / max(1, max_length)))

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import chat, convert, models, scorecard, templates
 from ui import keys_chat as K
+from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
 
@@ -17,6 +18,7 @@ BASE = "base"  # before-side selectbox value: the base model
 OWN_TEMPLATE = ""  # template value: the model's own chat template
 EXAMPLES = ["请介绍一下你自己", "你是谁？", "Who are you?", "上海有哪些好玩的景点？"]
 
+gate()
 ws = workspace()
 options = {f"{o.run}/{o.kind}": o for o in chat.run_options(ws.run_dirs())}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from core import config as cfg
-from core import config_form, estimate, monitor, recipes, sysinfo, templates
+from core import config_form, dataset_stats, estimate, monitor, recipes, sysinfo, templates
 from core.demo_model import is_demo_model
 from core.models import check_model_dir
 from ui.auth import gate
@@ -33,7 +33,7 @@ def _gpus() -> list[sysinfo.GPU]:
 
 
 @st.cache_data(show_spinner=False)
-def _tokens(dataset: str, mtime: float, model: str, template: str) -> int | None:
+def _tokens(dataset: str, mtime: float, model: str, template: str) -> tuple[int, int] | None:
     del mtime  # cache key only
     return config_form.dataset_tokens(Path(dataset), Path(model), template)
 
@@ -252,11 +252,12 @@ if shape is not None:
         st.error(t("config.fit.tight", gpu=gpus[0].name, free=hb(gpus[0].free)))
 dpath = Path(data_in.strip()) if data_in.strip() else None
 if dpath and dpath.is_file():
-    tokens = _tokens(str(dpath), dpath.stat().st_mtime, model_in.strip() or model_path, tmpl)
-    if tokens:
-        packed = estimate.packed_samples(tokens, int(max_length)) if pack else None
+    counted = _tokens(str(dpath), dpath.stat().st_mtime, model_in.strip() or model_path, tmpl)
+    if counted:
+        n_records, tokens = counted
+        packed = dataset_stats.packed_samples(n_records, tokens, int(max_length), pack=bool(pack))
         if packed:
-            per_epoch = estimate.iterations_per_epoch(packed, int(batch))
+            per_epoch = dataset_stats.iterations(packed, int(batch), 1, 1)
             st.markdown(t("config.fit.iters", tokens=f"{tokens:,}", packed=f"{packed:,}", iters=f"{per_epoch:,}",
                           total=f"{per_epoch * int(epochs):,}"))
             speed = monitor.measured_speed(ws.run_dirs())
