@@ -40,7 +40,7 @@ def _render_live(snap: monitor.Snapshot) -> None:
         st.progress(0.0, text=t("train.preparing"))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("train.elapsed"), monitor.format_duration(status.elapsed))
-    c2.metric(t("train.eta"), prog.eta or "–")
+    c2.metric(t("train.eta"), prog.eta if status.active and prog.eta else "–")
     c3.metric(t("train.tps"), f"{snap.tokens_per_s:,.0f}" if snap.tokens_per_s else "–")
     c4.metric(t("train.memory"), f"{snap.memory_mb / 1024:.1f} GB" if snap.memory_mb else "–")
     if status.state == jobs.FAILED:

@@ -65,4 +65,10 @@ def gate(in_app: bool = False) -> None:
                 st.session_state[state.AUTHED] = True
                 st.rerun()
             st.error(t("app.wrong_password"))
+    # No page links before login, in any mode: a hidden navigation holding only this screen.
+    st.navigation([st.Page(_login_screen, title=t("app.login"), default=True)], position="hidden")
     st.stop()
+
+
+def _login_screen() -> None:
+    """The (empty) page behind the login form; the form itself is drawn by gate()."""
