@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import sys
 
 import streamlit as st
 
@@ -36,15 +37,35 @@ def _leave_old_multipage_mode(rerun: bool) -> None:
     until the first ``st.navigation`` call; a first visit straight to a page URL would run
     that page alone (its own sidebar links, no language switch, no app shell). Leaving
     that mode and rerunning makes app.py run first, as on every other visit.
+
+    Whether this run is such a run is read from the call stack (is the app's main script
+    running around this page?), not from Streamlit's flag alone: the flag is shared by all
+    sessions, so when two browser tabs reconnect at once after a restart, the first one to
+    run flips it and the second would otherwise stay in the old mode.
     """
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # a Streamlit without it has no old mode to leave
         return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        if rerun:
-            st.rerun()
+    PagesManager.uses_pages_directory = False
+    if rerun and not _main_script_is_running():
+        st.rerun()
+
+
+def _main_script_is_running() -> bool:
+    """True when the session's main script (app.py) is on this thread's call stack."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:  # not inside a Streamlit run: nothing to rerun
+        return True
+    main = os.path.realpath(ctx.main_script_path)
+    frame = sys._getframe(1)
+    while frame is not None:
+        if os.path.realpath(frame.f_code.co_filename) == main:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def gate(in_app: bool = False) -> None:

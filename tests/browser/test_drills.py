@@ -310,6 +310,26 @@ def test_a_page_url_right_after_a_restart_gets_the_app_navigation(start_server, 
     assert "训练" in main_text(page)
 
 
+def test_tabs_reconnecting_together_after_a_restart_all_get_the_app_navigation(start_server, new_page,
+                                                                               make_ready_ws):
+    """After a restart every open tab reconnects at about the same moment. Streamlit's old-mode
+    flag is shared by all sessions: the first tab's run must not leave the others in that mode."""
+    server = start_server(make_ready_ws(config=False).root)
+    tabs = [new_page() for _ in range(3)]
+    for tab in tabs:
+        open_app(tab, server, "train")
+    server.kill()
+    server.start()
+    for tab in tabs:  # no waiting in between: the reloads race each other on the fresh server
+        tab.reload(wait_until="commit")
+    for i, tab in enumerate(tabs):
+        wait_idle(tab, 90)
+        titles = nav_titles(tab)
+        assert {"首页", "数据集", "配置", "训练", "转换与合并"} <= set(titles), (i, titles)
+        assert "train" not in titles and "app" not in titles, (i, titles)
+        assert_no_traceback(tab)
+
+
 @pytest.mark.xfail(strict=True, reason=(
     "`./run.sh --server.port P` serves on P (streamlit takes the last --server.port) but run.sh:36 announces "
     "'==> Assistant Studio on http://127.0.0.1:8501' from $PORT. Fix: take the port from a --server.port "
