@@ -3,6 +3,7 @@
 #   ./run.sh                      start the app on http://127.0.0.1:8501
 #   ./run.sh --setup-only         install, do not start
 #   ./run.sh -- --workspace DIR   use another workspace folder
+#   ./run.sh --server.port 8600   another port (same as PORT=8600 ./run.sh)
 # Environment: PYTHON (default python3), VENV (default .venv), PORT (default 8501).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,5 +34,15 @@ if [ "${1:-}" = "--setup-only" ]; then
 fi
 
 PORT="${PORT:-8501}"
+# A --server.port among the arguments wins (Streamlit takes the last one); announce that port.
+prev=""
+for arg in "$@"; do
+  [ "$arg" = "--" ] && break
+  case "$arg" in
+    --server.port=*) PORT="${arg#--server.port=}" ;;
+    *) [ "$prev" = "--server.port" ] && PORT="$arg" ;;
+  esac
+  prev="$arg"
+done
 echo "==> Assistant Studio on http://127.0.0.1:$PORT (Ctrl+C to stop)"
 exec "$VENV/bin/python" -m streamlit run app.py --server.port "$PORT" "$@"

@@ -210,6 +210,9 @@ def render(
         hook = _evaluate_hook(ed)
         if hook is not None:
             set_keyword(ed, hook, "max_new_tokens", repr(int(sample_max_new_tokens)))
+    warmup = settings.get("warmup_ratio", read_settings(source).get("warmup_ratio"))
+    if isinstance(warmup, (int, float)) and not isinstance(warmup, bool) and warmup == 0:
+        _drop_warmup(ed)
     if cpu:
         if dtype is not None:
             ed.replace(dtype.value, "torch.float32")
@@ -217,6 +220,24 @@ def render(
     elif precision is not None:
         _set_precision(ed, precision, dtype, quant if method == "qlora" or method is None else None)
     return ed.result()
+
+
+def _drop_warmup(ed: _Editor) -> None:
+    """No warmup: remove param_scheduler's LinearLR entry that runs until ``warmup_ratio * max_epochs``.
+
+    mmengine refuses a scheduler that ends where it begins ("end should be larger than begin"),
+    so warmup_ratio = 0 with the entry left in would save a config that cannot start.
+    """
+    sched = ed.assignment("param_scheduler")
+    if sched is None or not isinstance(sched.value, ast.List):
+        return
+    for item in sched.value.elts:
+        t = _kw(item, "type")
+        end = _kw(item, "end")
+        if (t is not None and isinstance(t.value, ast.Name) and t.value.id == "LinearLR" and end is not None
+                and any(isinstance(n, ast.Name) and n.id == "warmup_ratio" for n in ast.walk(end.value))):
+            ed.remove_item(item)
+            return
 
 
 def _evaluate_hook(ed: _Editor) -> ast.Call | None:

@@ -8,6 +8,7 @@ field is wrong and why; nothing here knows about widgets.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,13 @@ LORA_LIMITS = {"r": (1, 1024), "lora_alpha": (1, 4096), "lora_dropout": (0.0, 0.
 Problem = tuple[str, str, dict[str, Any]]
 
 
-def validate(values: dict[str, Any], *, dataset_path: str | None, lora: dict[str, Any] | None = None) -> list[Problem]:
-    """Every out-of-range or missing value, as (field, message key, values)."""
+def validate(values: dict[str, Any], *, dataset_path: str | None, lora: dict[str, Any] | None = None,
+             iterations_per_epoch: int | None = None) -> list[Problem]:
+    """Every out-of-range or missing value, as (field, message key, values).
+
+    ``iterations_per_epoch`` (when the dataset has been counted) lets it refuse a warmup
+    that would be shorter than one iteration, which XTuner cannot start.
+    """
     problems: list[Problem] = []
     for f in FIELDS:
         if f.name not in values:
@@ -86,10 +92,33 @@ def validate(values: dict[str, Any], *, dataset_path: str | None, lora: dict[str
             problems.append(("dataset", "config.err.no_dataset", {}))
         elif not p.is_file():
             problems.append(("dataset", "config.err.dataset_missing", {"path": str(p)}))
+    short = short_warmup(values.get("warmup_ratio"), values.get("max_epochs"), iterations_per_epoch)
+    if short is not None and not any(f == "warmup_ratio" for f, _, _ in problems):
+        problems.append(("warmup_ratio", "config.err.warmup_short", short))
     for key, (lo, hi) in LORA_LIMITS.items():
         if lora and key in lora and not (lo <= lora[key] <= hi):
             problems.append((key, "config.err.range", {"min": lo, "max": hi}))
     return problems
+
+
+def short_warmup(ratio: Any, epochs: Any, iterations_per_epoch: int | None) -> dict[str, Any] | None:
+    """When a warmup of ``ratio`` would last less than one iteration: its length and the smallest ratio that works.
+
+    mmengine turns the preset's warmup (``end = warmup_ratio * max_epochs`` epochs) into
+    ``int(end * iterations_per_epoch)`` iterations and refuses 0. A ratio of 0 is fine: the
+    config then has no warmup entry at all (core.config.render removes it).
+    """
+    numbers = (ratio, epochs, iterations_per_epoch)
+    if any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in numbers):
+        return None
+    if ratio <= 0 or epochs < 1 or iterations_per_epoch < 1 or int(ratio * epochs * iterations_per_epoch) >= 1:
+        return None
+    total = int(epochs * iterations_per_epoch)
+    least = math.ceil(100 / total) / 100
+    while int(least * epochs * iterations_per_epoch) < 1:
+        least += 0.01
+    return {"ratio": ratio, "steps": f"{ratio * epochs * iterations_per_epoch:.2f}", "total": total,
+            "least": f"{least:.2f}"}
 
 
 def lora_settings(source: str) -> dict[str, Any]:

@@ -172,6 +172,7 @@ FAILURE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
      "fail.model_path"),
     (re.compile(r"(requires? (a )?(CUDA|GPU)|No GPU found|Torch not compiled with CUDA|"
                 r"bitsandbytes.*(CUDA|GPU)|load_in_4bit.*(cuda|gpu))", re.I), "fail.no_gpu"),
+    (re.compile(r"end should be larger than begin", re.I), "fail.warmup"),
     (re.compile(r"(bitsandbytes|triton\.ops)", re.I), "fail.bitsandbytes"),
     (re.compile(r"(JSONDecodeError|DatasetGenerationError|An error occurred while generating the dataset|"
                 r"KeyError: 'conversation'|Couldn't find a dataset script|FileNotFoundError: .*(json|data))", re.I),

@@ -35,7 +35,11 @@ class Editor:
         self._edits.append((end, end, text.encode("utf-8")))
 
     def remove_keyword(self, kw: ast.keyword) -> None:
-        start, end = self.span(kw)
+        self.remove_item(kw)
+
+    def remove_item(self, node: ast.AST) -> None:
+        """Remove a keyword argument or a list element, with its comma (and its line when alone on it)."""
+        start, end = self.span(node)
         data = self.data
         line_begin = data.rfind(b"\n", 0, start) + 1
         if data[line_begin:start].strip() == b"":

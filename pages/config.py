@@ -88,14 +88,14 @@ def _template_default() -> str:
 
 
 def _num(name: str, kind: str, default, step=None, fmt=None):
-    f = next(x for x in config_form.FIELDS if x.name == name)
     v = values.get(name, default)
     v = v if isinstance(v, (int, float)) and not isinstance(v, bool) else default
     key = f"config.f.{name}"
     if kind == "int":
         st.session_state.setdefault(key, int(v))
-        return st.number_input(t(f"field.{name}"), step=1, help=t(f"help.{name}"), key=key,
-                               min_value=int(f.minimum) if f.minimum is not None else None)
+        # No min_value/max_value here or below: the browser would silently keep an out-of-range
+        # value out of the form; config_form.validate says in words which field is wrong.
+        return st.number_input(t(f"field.{name}"), step=1, help=t(f"help.{name}"), key=key)
     st.session_state.setdefault(key, float(v))
     return st.number_input(t(f"field.{name}"), help=t(f"help.{name}"), key=key, format=fmt or "%.6g", step=step)
 
@@ -172,11 +172,11 @@ with st.form("config.form"):
                              disabled=hardware == "cpu")
     st.session_state.setdefault("config.f.ckpt", config_form.activation_checkpointing(base_text))
     ckpt = c2.checkbox(t("config.ckpt"), key="config.f.ckpt")
-    r = c3.number_input(t("config.lora_r"), 1, 1024, int(lora_now.get("r", 64)), key="config.f.lora_r",
+    r = c3.number_input(t("config.lora_r"), value=int(lora_now.get("r", 64)), step=1, key="config.f.lora_r",
                         disabled=method == "full")
-    alpha = c3.number_input(t("config.lora_alpha"), 1, 4096, int(lora_now.get("lora_alpha", 16)),
+    alpha = c3.number_input(t("config.lora_alpha"), value=int(lora_now.get("lora_alpha", 16)), step=1,
                             key="config.f.lora_alpha", disabled=method == "full")
-    dropout = c3.number_input(t("config.lora_dropout"), 0.0, 0.9, float(lora_now.get("lora_dropout", 0.1)),
+    dropout = c3.number_input(t("config.lora_dropout"), value=float(lora_now.get("lora_dropout", 0.1)),
                               step=0.05, key="config.f.lora_dropout", disabled=method == "full")
 
     st.subheader(t("config.group.eval"))
@@ -184,10 +184,10 @@ with st.form("config.form"):
     with c1:
         save_steps = _num("save_steps", "int", 500)
         save_limit = st.number_input(t("field.save_total_limit"), value=int(values.get("save_total_limit", 2)),
-                                     min_value=-1, step=1, help=t("help.save_total_limit"),
+                                     step=1, help=t("help.save_total_limit"),
                                      key="config.f.save_total_limit")
         eval_freq = _num("evaluation_freq", "int", 500)
-        sample_tokens = st.number_input(t("config.sample_tokens"), 8, 2048, 64 if demo else 48, step=8,
+        sample_tokens = st.number_input(t("config.sample_tokens"), value=64 if demo else 48, step=8,
                                         help=t("config.sample_tokens.help"), key="config.f.sample_tokens")
     with c2:
         system = st.text_area(t("field.SYSTEM"), value=_system_default(), help=t("help.SYSTEM"), height=90,
@@ -218,8 +218,30 @@ def _render_new() -> str:
                       precision=None if cpu else precision, sample_max_new_tokens=int(sample_tokens))
 
 
+def _sizes_sane() -> bool:
+    """The numbers the estimates divide by are positive (validate words the error when not)."""
+    return min(int(max_length), int(batch), int(epochs), int(r), int(eval_freq)) >= 1
+
+
+def _counted() -> tuple[int, int, int] | None:
+    """(tokens, packed samples, iterations per epoch on one GPU) of the form's dataset, when it can be counted."""
+    dpath = Path(data_in.strip()) if data_in.strip() else None
+    if not (dpath and dpath.is_file()) or not _sizes_sane():
+        return None
+    counted = _tokens(str(dpath), dpath.stat().st_mtime, model_in.strip() or model_path, tmpl)
+    if not counted:
+        return None
+    n_records, tokens = counted
+    packed = dataset_stats.packed_samples(n_records, tokens, int(max_length), pack=bool(pack))
+    return (tokens, packed, dataset_stats.iterations(packed, int(batch), 1, 1)) if packed else None
+
+
 if submitted:
-    problems = config_form.validate(form_values, dataset_path=data_in, lora=lora)
+    counts = _counted()
+    problems = config_form.validate(form_values, dataset_path=data_in, lora=lora,
+                                    iterations_per_epoch=counts[2] if counts else None)
+    if not 8 <= sample_tokens <= 2048:
+        problems.append(("sample_max_new_tokens", "config.err.range", {"min": 8, "max": 2048}))
     if method == "qlora" and cpu:
         problems.append(("method", "config.err.qlora_cpu", {}))
     if problems:
@@ -238,7 +260,7 @@ if submitted:
 # ---- will it fit?
 st.subheader(t("config.fit"))
 shape = estimate.read_shape(Path(model_in.strip() or model_path))
-if shape is not None:
+if shape is not None and _sizes_sane():
     mem = estimate.training_memory(shape, method=method, max_length=int(max_length), micro_batch=int(batch),
                                    lora_r=int(r), checkpointing=ckpt)
     hb = sysinfo.human_bytes
@@ -250,26 +272,21 @@ if shape is not None:
         st.success(t("config.fit.ok", gpu=gpus[0].name, free=hb(gpus[0].free)))
     else:
         st.error(t("config.fit.tight", gpu=gpus[0].name, free=hb(gpus[0].free)))
-dpath = Path(data_in.strip()) if data_in.strip() else None
-if dpath and dpath.is_file():
-    counted = _tokens(str(dpath), dpath.stat().st_mtime, model_in.strip() or model_path, tmpl)
-    if counted:
-        n_records, tokens = counted
-        packed = dataset_stats.packed_samples(n_records, tokens, int(max_length), pack=bool(pack))
-        if packed:
-            per_epoch = dataset_stats.iterations(packed, int(batch), 1, 1)
-            st.markdown(t("config.fit.iters", tokens=f"{tokens:,}", packed=f"{packed:,}", iters=f"{per_epoch:,}",
-                          total=f"{per_epoch * int(epochs):,}"))
-            speed = monitor.measured_speed(ws.run_dirs())
-            if speed:
-                st.markdown(t("config.fit.time", sec=speed,
-                              time=monitor.format_duration(speed * per_epoch * int(epochs))))
-            total_iters = per_epoch * int(epochs)
-            rounds = 3 + max(0, (total_iters - 1) // max(1, int(eval_freq)))
-            n_q = len(form_values["evaluation_inputs"])
-            sample_s = rounds * n_q * int(sample_tokens) / SAMPLE_TOKENS_PER_S
-            st.caption(t("config.fit.samples", rounds=rounds, q=n_q, tokens=int(sample_tokens),
-                         sec=monitor.format_duration(sample_s)))
+counts = _counted()
+if counts:
+    tokens, packed, per_epoch = counts
+    st.markdown(t("config.fit.iters", tokens=f"{tokens:,}", packed=f"{packed:,}", iters=f"{per_epoch:,}",
+                  total=f"{per_epoch * int(epochs):,}"))
+    speed = monitor.measured_speed(ws.run_dirs())
+    if speed:
+        st.markdown(t("config.fit.time", sec=speed,
+                      time=monitor.format_duration(speed * per_epoch * int(epochs))))
+    total_iters = per_epoch * int(epochs)
+    rounds = 3 + max(0, (total_iters - 1) // max(1, int(eval_freq)))
+    n_q = len(form_values["evaluation_inputs"])
+    sample_s = rounds * n_q * int(sample_tokens) / SAMPLE_TOKENS_PER_S
+    st.caption(t("config.fit.samples", rounds=rounds, q=n_q, tokens=int(sample_tokens),
+                 sec=monitor.format_duration(sample_s)))
 
 # ---- learn XTuner
 with st.expander(t("config.learn")):

@@ -86,6 +86,8 @@ STRINGS: dict[str, dict[str, str]] = {
                           "en": "bitsandbytes failed. Run ./run.sh again to reinstall; without a GPU, choose LoRA."},
     "fail.dataset": {"zh": "数据集读不了或格式不对。请在数据集页面检查并重新保存。",
                      "en": "The dataset could not be read or has the wrong format. Check it on the dataset page and save it again."},
+    "fail.warmup": {"zh": "预热太短：warmup_ratio × 训练步数不到 1 步（常见于数据很少、只训 1 轮或多卡时）。请在配置页把预热比例设为 0，或调大一些再保存。",
+                    "en": "The warmup is too short: warmup_ratio × the iterations is less than one (common with little data, one epoch or several GPUs). On the Config page set the warmup ratio to 0, or larger, and save again."},
     "fail.killed": {"zh": "进程被系统杀掉了，通常是内存不够。请减小 max_length 或 batch_size。",
                     "en": "The process was killed by the system, usually for lack of memory. Lower max_length or batch_size."},
 }

@@ -246,6 +246,7 @@ FAILURE_SAMPLES = {
                        "either the path to a local folder or the repo_id of a model on the Hub.",
     "fail.no_gpu": "RuntimeError: No GPU found. A GPU is needed for quantization.",
     "fail.bitsandbytes": "ModuleNotFoundError: No module named 'triton.ops'",
+    "fail.warmup": "ValueError: end should be larger than begin, but got begin=0, end=0",
     "fail.dataset": "json.decoder.JSONDecodeError: Expecting ',' delimiter: line 5 column 9 (char 80)",
 }
 

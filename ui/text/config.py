@@ -82,6 +82,7 @@ STRINGS = {
     "config.err.no_questions": {"zh": "至少要有一个评估问题", "en": "needs at least one evaluation question"},
     "config.err.no_dataset": {"zh": "请填写数据集文件", "en": "enter the dataset file"},
     "config.err.dataset_missing": {"zh": "数据集文件 {path} 不存在，请先在数据集页面保存", "en": "the dataset file {path} does not exist; save one on the Dataset page first"},
+    "config.err.warmup_short": {"zh": "{ratio} × 全部 {total} 步只有 {steps} 步预热，不到 1 步，XTuner 会拒绝开始训练；请设为 0（不预热）或至少 {least}", "en": "{ratio} × all {total} iterations is a warmup of {steps} iterations, less than one, and XTuner refuses to start; set 0 (no warmup) or at least {least}"},
     "config.err.qlora_cpu": {"zh": "QLoRA 需要 GPU；在 CPU 上请选 LoRA", "en": "QLoRA needs a GPU; on CPU choose LoRA"},
     # field labels and help
     "field.pretrained_model_name_or_path": {"zh": "模型路径", "en": "Model path"},
@@ -110,6 +111,7 @@ STRINGS = {
     "help.warmup_ratio": {"zh": "开头这一部分训练里学习率从 0 慢慢升上来。", "en": "Share of training during which the learning rate ramps up from 0."},
     "field.save_steps": {"zh": "每多少步保存 save_steps", "en": "save_steps"},
     "help.save_steps": {"zh": "每隔多少步保存一次检查点（训练结束时总会保存）。", "en": "Save a checkpoint every this many steps (one is always saved at the end)."},
+    "field.sample_max_new_tokens": {"zh": "样例回答最多生成的 token 数", "en": "Max new tokens of sample answers"},
     "field.save_total_limit": {"zh": "最多保留检查点 save_total_limit", "en": "save_total_limit"},
     "help.save_total_limit": {"zh": "只保留最近几个检查点，-1 表示全部保留。", "en": "Keep only the newest checkpoints; -1 keeps all."},
     "field.evaluation_freq": {"zh": "样例回答间隔 evaluation_freq", "en": "evaluation_freq"},

@@ -1,0 +1,102 @@
+"""Warmup that XTuner can start: ratio 0 removes the warmup, a ratio shorter than one iteration is refused.
+
+The scheduler check builds the rendered config's ``param_scheduler`` entries the way mmengine's
+runner does (``build_iter_from_epoch`` with the epoch's iteration count), in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from core import config, config_form
+
+PRESET = "internlm2_chat_1_8b_qlora_alpaca_e3"
+
+_BUILD = r"""
+import json, sys, torch
+from mmengine.config import Config
+cfg = Config.fromfile(sys.argv[1])
+epoch_length = int(sys.argv[2])
+opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+built = []
+try:
+    for entry in cfg.param_scheduler:
+        kwargs = {k: v for k, v in entry.items() if k not in ("type", "convert_to_iter_based")}
+        s = entry["type"].build_iter_from_epoch(opt, epoch_length=epoch_length, **kwargs)
+        built.append([type(s).__name__, s.begin, s.end])
+    print("@@" + json.dumps({"ok": built}))
+except ValueError as exc:
+    print("@@" + json.dumps({"error": str(exc)}))
+"""
+
+
+def _build(source: str, tmp_path, epoch_length: int) -> dict:
+    path = tmp_path / "cfg.py"
+    path.write_text(source, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", _BUILD, str(path), str(epoch_length)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("@@")), None)
+    assert line, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return json.loads(line[2:])
+
+
+def test_ratio_zero_drops_only_the_warmup_entry_and_the_schedulers_build(tmp_path):
+    source = config.preset_source(PRESET)
+    rendered = config.render(source, {"warmup_ratio": 0, "max_epochs": 1})
+    assert "LinearLR," in source and "type=LinearLR" not in rendered
+    assert "type=CosineAnnealingLR" in rendered
+    assert "warmup_ratio = 0\n" in rendered
+    # Against the same render with the preset's warmup: only that line and the removed entry differ.
+    kept = config.render(source, {"warmup_ratio": 0.03, "max_epochs": 1})
+    removed = kept.split("param_scheduler = [", 1)[1].split("    dict(\n        type=CosineAnnealingLR", 1)[0]
+    assert removed.strip().startswith("dict(\n        type=LinearLR") and removed.strip().endswith("),")
+    assert rendered.replace("warmup_ratio = 0\n", "warmup_ratio = 0.03\n") == kept.replace(removed, "\n", 1)
+    built = _build(rendered, tmp_path, epoch_length=32)
+    assert built == {"ok": [["CosineAnnealingLR", 0, 32]]}
+
+
+def test_ratio_zero_with_the_warmup_kept_is_what_xtuner_refuses(tmp_path):
+    """The failure the removal prevents (so the test above can fail)."""
+    source = config.preset_source(PRESET).replace("warmup_ratio = 0.03\n", "warmup_ratio = 0\n")
+    built = _build(source, tmp_path, epoch_length=32)
+    assert "end should be larger than begin" in built["error"]
+
+
+def test_a_positive_ratio_keeps_the_warmup(tmp_path):
+    rendered = config.render(config.preset_source(PRESET), {"warmup_ratio": 0.1, "max_epochs": 1})
+    assert "type=LinearLR" in rendered
+    assert _build(rendered, tmp_path, epoch_length=32) == {"ok": [["LinearLR", 0, 3], ["CosineAnnealingLR", 3, 32]]}
+
+
+@pytest.mark.parametrize("ratio, epochs, iters, expected", [
+    (0.03, 1, 32, {"steps": "0.96", "total": 32, "least": "0.04"}),  # the demo dataset, one epoch
+    (0.03, 3, 32, None),                                              # 2.88 iterations: fine
+    (0.0, 1, 32, None),                                               # no warmup at all: fine
+    (0.01, 1, 99, {"steps": "0.99", "total": 99, "least": "0.02"}),   # ceil(100/99)/100 = 0.02
+    (0.5, 1, 1, {"steps": "0.50", "total": 1, "least": "1.00"}),      # one iteration: only 0 works
+    (0.03, 1, None, None),                                            # dataset not counted: no claim
+])
+def test_short_warmup(ratio, epochs, iters, expected):
+    got = config_form.short_warmup(ratio, epochs, iters)
+    if expected is None:
+        assert got is None
+    else:
+        assert {k: got[k] for k in expected} == expected
+        least = float(got["least"])
+        assert int(least * epochs * iters) >= 1 or least >= 1
+
+
+def test_validate_names_the_warmup_field_only_when_iterations_are_known():
+    values = {"warmup_ratio": 0.03, "max_epochs": 1}
+    assert config_form.validate(values, dataset_path=None) == []
+    problems = config_form.validate(values, dataset_path=None, iterations_per_epoch=32)
+    assert [(f, key) for f, key, _ in problems] == [("warmup_ratio", "config.err.warmup_short")]
+    assert config_form.validate({**values, "warmup_ratio": 0.0}, dataset_path=None, iterations_per_epoch=32) == []
+    # An out-of-range ratio is reported once, as out of range.
+    problems = config_form.validate({**values, "warmup_ratio": -1.0}, dataset_path=None, iterations_per_epoch=32)
+    assert [(f, key) for f, key, _ in problems] == [("warmup_ratio", "config.err.range")]
+
