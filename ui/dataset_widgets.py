@@ -22,6 +22,7 @@ from ui import keys_dataset as K
 from ui.i18n import STRINGS, t
 
 SHOWN_PROBLEMS = 200
+LISTED_PROBLEMS = 5
 PREVIEW_ROWS = 5
 
 
@@ -127,12 +128,7 @@ def _pending(pending: dict[str, Any], ident: Identity, add_rows: Callable[[list[
             t("dataset.col.turns"): [len(r["conversation"]) for r in first]}), hide_index=True, width="stretch")
     if res.problems:
         st.error(t("dataset.bad_rows", n=res.bad_rows), icon=":material/error:")
-        shown = res.problems[:SHOWN_PROBLEMS]
-        st.dataframe(pd.DataFrame({t("dataset.col.problem"): [say(p) for p in shown],
-                                   t("dataset.col.content"): [res.snippets.get(p.index, "") for p in shown]}),
-                     hide_index=True, width="stretch")
-        if len(res.problems) > len(shown):
-            st.caption(t("dataset.more_problems", n=len(res.problems) - len(shown)))
+        problems_table(res.problems, snippets=res.snippets)
     target = st.radio(t("dataset.import_target"), ["qa", "general"], key="dataset.import_target", horizontal=True,
                       format_func=labeled("dataset.target"))
     n = len(res.records)
@@ -155,9 +151,35 @@ def _pending(pending: dict[str, Any], ident: Identity, add_rows: Callable[[list[
     i2.button(t("dataset.cancel"), key="dataset.import_cancel", on_click=_close)
 
 
-def problems_table(problems: list[Problem], limit: int = SHOWN_PROBLEMS) -> None:
-    """Problems as one compact table (with a count of any not shown)."""
-    st.dataframe(pd.DataFrame({t("dataset.col.problem"): [say(p) for p in problems[:limit]]}),
-                 hide_index=True, width="stretch")
-    if len(problems) > limit:
-        st.caption(t("dataset.more_problems", n=len(problems) - limit))
+def problems_table(problems: list[Problem], limit: int = SHOWN_PROBLEMS,
+                   snippets: dict[int, str] | None = None) -> None:
+    """The first problems as plain sentences (readable, searchable, copyable), all of them in a table below.
+
+    A table alone is drawn on a canvas: people could not select or search its text.
+    """
+    snippets = snippets or {}
+
+    def line(p: Problem) -> str:
+        snippet = snippets.get(p.index, "")
+        return f"- {_md(say(p))}" + (f" — `{_code(snippet[:80])}`" if snippet else "")
+
+    st.markdown("\n".join(line(p) for p in problems[:LISTED_PROBLEMS]))
+    if len(problems) > LISTED_PROBLEMS:
+        with st.expander(t("dataset.all_problems", n=len(problems))):
+            shown = problems[:limit]
+            columns = {t("dataset.col.problem"): [say(p) for p in shown]}
+            if snippets:
+                columns[t("dataset.col.content")] = [snippets.get(p.index, "") for p in shown]
+            st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch")
+            if len(problems) > limit:
+                st.caption(t("dataset.more_problems", n=len(problems) - limit))
+
+
+def _md(text: str) -> str:
+    """Text shown literally in markdown (people's data may hold *, _, # or links)."""
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text.replace("\n", " "))
+
+
+def _code(text: str) -> str:
+    """Text for an inline code span (no backticks or newlines inside)."""
+    return text.replace("`", "'").replace("\n", " ")

@@ -241,7 +241,7 @@ def test_convert_page_without_runs_says_what_to_do(bad_input_server, new_page):
 BAD_FILES = {
     # name: (content, what the page must say)
     "not-json.json": (b"hello, this is not JSON", "不是合法的 JSON"),
-    "wrong-schema.json": (json.dumps([{"foo": 1, "bar": "x"}]).encode(), "1 条不能用"),  # reasons in a table
+    "wrong-schema.json": (json.dumps([{"foo": 1, "bar": "x"}]).encode(), "第 1 条：认不出格式（字段：foo, bar）"),
     "empty.json": (b"", "文件是空的"),
     "picture.json": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "这不是文本文件"),
     "gbk.json": (json.dumps([{"conversation": [{"input": "你好", "output": "我是GBK编码的回答"}]}],
@@ -260,6 +260,10 @@ def test_dataset_import_of_bad_files_explains_and_changes_nothing(bad_input_serv
         paths[name].write_bytes(data)
     cases = [(name, paths[name], msg) for name, (_, msg) in BAD_FILES.items()]
     cases.append(("missing.json", tmp_path / "missing.json", "找不到文件"))
+    huge = tmp_path / "huge.json"  # sparse: 201 MB on paper, nothing on disk
+    with open(huge, "wb") as f:
+        f.truncate(201 * 2**20)
+    cases.append(("huge.json", huge, "文件太大（201 MB），最大 200 MB"))
     for i, (name, path, message) in enumerate(cases, start=1):
         fill(page, "或者：服务器上的文件路径", str(path))
         click_button(page, "读取")

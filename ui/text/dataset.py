@@ -140,6 +140,7 @@ STRINGS = {
         "en": "{n} rows cannot be used; the reasons are listed below. Import only the usable rows, or cancel, fix "
               "the file and import again.",
     },
+    "dataset.all_problems": {"zh": "全部 {n} 处问题（表格）", "en": "All {n} problems (table)"},
     "dataset.more_problems": {"zh": "还有 {n} 处问题没有列出。", "en": "{n} more problems not listed."},
     "dataset.import_target": {"zh": "导入到", "en": "Add to"},
     "dataset.target.qa": {"zh": "身份问答表", "en": "the identity Q&A table"},
