@@ -15,6 +15,8 @@ from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
 
+HISTORY_REFRESH_SECONDS = 5.0
+
 gate()
 ws = workspace()
 st.title(t("train.title"))
@@ -138,15 +140,22 @@ run_dirs = [d for d in ws.run_dirs() if (d / "job.json").exists()]
 if not run_dirs:
     st.write(t("train.no_runs"))
     st.stop()
-summaries = [monitor.summarize(d) for d in run_dirs]
-table = pd.DataFrame([{
-    t("train.col.run"): s.name, t("train.col.state"): _state_label(s.state), t("train.col.config"): s.config,
-    t("train.col.data"): s.dataset_hash or "–", t("train.col.duration"): monitor.format_duration(s.duration),
-    t("train.col.iters"): s.iterations, t("train.col.loss"): round(s.final_loss, 4) if s.final_loss else None,
-} for s in summaries])
-st.dataframe(table, hide_index=True, width="stretch")
 
-names = [s.name for s in summaries]
+
+def _history_table() -> None:
+    """One row per run; while a training runs, a fragment refreshes it (its duration, iterations, loss)."""
+    summaries = [monitor.summarize(d) for d in ws.run_dirs() if (d / "job.json").exists()]
+    table = pd.DataFrame([{
+        t("train.col.run"): s.name, t("train.col.state"): _state_label(s.state), t("train.col.config"): s.config,
+        t("train.col.data"): s.dataset_hash or "–", t("train.col.duration"): monitor.format_duration(s.duration),
+        t("train.col.iters"): s.iterations, t("train.col.loss"): round(s.final_loss, 4) if s.final_loss else None,
+    } for s in summaries])
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+st.fragment(_history_table, run_every=HISTORY_REFRESH_SECONDS if active else None)()
+
+names = [d.name for d in run_dirs]
 picked = st.selectbox(t("train.open"), names, key="train.open")
 picked_dir = ws.runs_dir / picked
 picked_status = jobs.status(picked_dir)
