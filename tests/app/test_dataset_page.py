@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,13 @@ def _texts(elements) -> list[str]:
 
 
 def _problem_rows(at: AppTest) -> list[str]:
-    """The first column of the problems tables (the Q&A editor is a dataframe too)."""
-    return [v for df in at.dataframe if "问题所在" in df.value.columns for v in df.value["问题所在"]]
+    """The problems listed as sentences ("- 第 2 行：… — `content`", markdown-escaped)."""
+    rows = []
+    for md in at.markdown:
+        for line in md.value.splitlines():
+            if line.startswith("- "):
+                rows.append(re.sub(r"\\(.)", r"\1", line[2:].split(" — `", 1)[0]))
+    return rows
 
 
 def _saved(ws: Workspace) -> list[dict]:
