@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from core import config as cfg
-from core import config_form, dataset_stats, estimate, monitor, recipes, sysinfo, templates
+from core import config_form, dataset_stats, estimate, monitor, recipes, sample_cost, sysinfo, templates
 from core.demo_model import is_demo_model
 from core.models import check_model_dir
 from ui.auth import gate
@@ -38,7 +38,6 @@ def _tokens(dataset: str, mtime: float, model: str, template: str) -> tuple[int,
     return config_form.dataset_tokens(Path(dataset), Path(model), template)
 
 
-SAMPLE_TOKENS_PER_S = 8  # EvaluateChatHook's speed measured on an H100 (benchmarks/RESULTS.md)
 with st.spinner(t("sys.checking_gpu")):
     gpus = _gpus()
 demo = is_demo_model(Path(model_path))
@@ -282,11 +281,17 @@ if counts:
         st.markdown(t("config.fit.time", sec=speed,
                       time=monitor.format_duration(speed * per_epoch * int(epochs))))
     total_iters = per_epoch * int(epochs)
-    rounds = 3 + max(0, (total_iters - 1) // max(1, int(eval_freq)))
     n_q = len(form_values["evaluation_inputs"])
-    sample_s = rounds * n_q * int(sample_tokens) / SAMPLE_TOKENS_PER_S
-    st.caption(t("config.fit.samples", rounds=rounds, q=n_q, tokens=int(sample_tokens),
+    n_rounds = sample_cost.rounds(total_iters, int(eval_freq), int(save_steps))
+    sample_s = sample_cost.seconds(total_iters, int(eval_freq), int(save_steps), n_q, int(sample_tokens))
+    st.caption(t("config.fit.samples", rounds=n_rounds, q=n_q, tokens=int(sample_tokens),
                  sec=monitor.format_duration(sample_s)))
+    if speed and not cpu:
+        cost = sample_cost.share(total_iters, speed, int(eval_freq), int(save_steps), n_q, int(sample_tokens))
+        if cost.share > sample_cost.TARGET_SHARE:
+            hint = (t("config.fit.samples_freq", freq=cost.suggested_freq) if cost.suggested_freq
+                    else t("config.fit.samples_fewer"))
+            st.warning(t("config.fit.samples_share", pct=f"{cost.share:.0%}") + " " + hint)
 
 # ---- learn XTuner
 with st.expander(t("config.learn")):

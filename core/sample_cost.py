@@ -1,0 +1,61 @@
+"""What the sample answers during training cost: XTuner's EvaluateChatHook, counted the way it runs.
+
+The hook answers every evaluation question before training (with 50 new tokens), after
+every ``evaluation_freq``-th iteration, after every iteration that saves a checkpoint
+(every ``save_steps`` and the last one), and once more after training. At the ~8 tokens/s
+measured on an H100 (benchmarks/RESULTS.md) this can take a large share of a short run, so
+the config page shows the share and the evaluation_freq that keeps it under a target.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+BEFORE_TRAIN_TOKENS = 50  # EvaluateChatHook.before_train asks with max_new_tokens=50
+TOKENS_PER_S = 8.0  # measured on an H100 (QLoRA, random weights): benchmarks/RESULTS.md
+TARGET_SHARE = 0.05
+
+
+def rounds(total_iters: int, evaluation_freq: int, save_steps: int) -> int:
+    """Rounds of sample answers in a run of ``total_iters`` iterations (before and after included)."""
+    t, f, s = max(0, int(total_iters)), max(1, int(evaluation_freq)), max(1, int(save_steps))
+    during = t // f + t // s - t // math.lcm(f, s)
+    if t and t % f and t % s:
+        during += 1  # the last iteration always saves a checkpoint, and every save samples
+    return 2 + during
+
+
+def seconds(total_iters: int, evaluation_freq: int, save_steps: int, questions: int, max_new_tokens: int,
+            tokens_per_s: float = TOKENS_PER_S) -> float:
+    """Longest time the sample answers can take (every answer runs to ``max_new_tokens``)."""
+    n = rounds(total_iters, evaluation_freq, save_steps)
+    tokens = BEFORE_TRAIN_TOKENS + (n - 1) * int(max_new_tokens)
+    return max(0, int(questions)) * tokens / tokens_per_s
+
+
+@dataclass(frozen=True)
+class Share:
+    seconds: float  # sample answers, at most
+    train_seconds: float  # the iterations themselves
+    share: float  # of the whole run
+    suggested_freq: int | None  # the smallest evaluation_freq that meets the target, if one does
+    reachable: bool  # False: even with no periodic rounds the target is missed (checkpoints, before/after)
+
+
+def share(total_iters: int, sec_per_iter: float, evaluation_freq: int, save_steps: int, questions: int,
+          max_new_tokens: int, tokens_per_s: float = TOKENS_PER_S, target: float = TARGET_SHARE) -> Share:
+    """The share of a run spent on sample answers, and how to bring it under ``target``."""
+    train_s = max(0.0, total_iters * sec_per_iter)
+
+    def frac(freq: int) -> tuple[float, float]:
+        s = seconds(total_iters, freq, save_steps, questions, max_new_tokens, tokens_per_s)
+        return s, (s / (s + train_s) if s + train_s > 0 else 0.0)
+
+    sample_s, now = frac(evaluation_freq)
+    floor_s, floor = frac(max(1, total_iters + 1))  # no periodic round at all
+    suggested = None
+    if now > target and floor <= target:
+        # The count is not monotone in freq (rounds that fall on a checkpoint are shared), so scan.
+        suggested = next(f for f in range(max(1, int(evaluation_freq)), total_iters + 2) if frac(f)[1] <= target)
+    return Share(sample_s, train_s, now, suggested, floor <= target)

@@ -1,0 +1,48 @@
+"""core.sample_cost against a step-by-step replay of XTuner's EvaluateChatHook schedule."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import sample_cost
+
+
+def replay_rounds(total: int, freq: int, save: int) -> int:
+    """Walk the run as the hook sees it: before_train, after_train_iter for each iteration, after_train."""
+    n = 1  # before_train
+    for i in range(1, total + 1):
+        saves = i % save == 0 or i == total  # CheckpointHook: every save_steps, and the last iteration
+        if saves or i % freq == 0:
+            n += 1
+    return n + 1  # after_train
+
+
+@pytest.mark.parametrize("total", [0, 1, 7, 96, 500, 768, 1001])
+@pytest.mark.parametrize("freq, save", [(1, 1), (25, 50), (500, 500), (300, 500), (7, 3), (10**6, 10**6)])
+def test_rounds_match_the_hook(total, freq, save):
+    assert sample_cost.rounds(total, freq, save) == replay_rounds(total, freq, save)
+
+
+def test_seconds_counts_the_50_tokens_before_training():
+    # 768 iterations, freq = save = 500: rounds before, 500, 768 (last), after = 4.
+    assert sample_cost.rounds(768, 500, 500) == 4
+    assert sample_cost.seconds(768, 500, 500, questions=2, max_new_tokens=48, tokens_per_s=8) == 2 * (50 + 3 * 48) / 8
+
+
+def test_share_and_the_suggested_frequency():
+    # The tutorial run on an H100: 768 iterations at 0.46 s, 2 questions, 48 tokens, freq = save = 500.
+    s = sample_cost.share(768, 0.46, 500, 500, questions=2, max_new_tokens=48)
+    assert s.seconds == pytest.approx(48.5)
+    assert s.share == pytest.approx(48.5 / (48.5 + 768 * 0.46))
+    assert s.share > 0.05 and not s.reachable and s.suggested_freq is None  # before/last/after alone miss it
+
+    # One question, 32 tokens, a long run: reachable; the suggestion meets the target and one less does not.
+    s = sample_cost.share(3000, 0.46, 50, 1000, questions=1, max_new_tokens=32)
+    assert s.share > 0.05 and s.reachable
+    f = s.suggested_freq
+    assert sample_cost.share(3000, 0.46, f, 1000, 1, 32).share <= 0.05
+    assert all(sample_cost.share(3000, 0.46, g, 1000, 1, 32).share > 0.05 for g in range(50, f))
+
+    # Already under the target: nothing to suggest.
+    s = sample_cost.share(3000, 0.46, 3000, 3000, questions=1, max_new_tokens=16)
+    assert s.share <= 0.05 and s.suggested_freq is None and s.reachable
