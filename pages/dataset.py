@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import dataset, dataset_io, identity, runs, templates, xtuner_cli
+from core import dataset, dataset_io, general_library, identity, runs, templates, xtuner_cli
 from core import dataset_stats as dstats
 from core.dataset import Problem
 from ui import keys_dataset as K
@@ -198,6 +198,18 @@ g2.metric(t("dataset.general_count"), f"{len(general):,}")
 if general and g2.button(t("dataset.clear_general"), key="dataset.clear_general", icon=":material/delete:"):
     st.session_state[K.GENERAL] = []
     st.session_state[K.GENERAL_VERSION] += 1
+    st.rerun()
+builtin = general_library.general_records(ident.langs)
+if g1.button(t("dataset.add_builtin", n=len(builtin)), key="dataset.add_builtin", icon=":material/library_add:",
+             help=t("dataset.add_builtin_help"), disabled=mode == "tutorial"):
+    have = {dstats.signature(r) for r in general}
+    new = [r for r in builtin if dstats.signature(r) not in have]
+    if new:
+        st.session_state[K.GENERAL] = general + new
+        st.session_state[K.GENERAL_VERSION] += 1
+        flash("success", t("dataset.builtin_added", n=len(new)))
+    else:
+        flash("info", t("dataset.builtin_present"))
     st.rerun()
 if mode == "tutorial":
     st.caption(t("dataset.tutorial_no_mix"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import config, dataset, identity
+from core import config, dataset, general_library, identity
 from core.workspace import Workspace
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "dataset.py")
@@ -114,6 +114,31 @@ def test_import_by_path_shows_bad_rows_and_keeps_only_valid_ones_on_request(page
     assert len(saved) == n_id + round(n_id * 0.25 / 0.75)
     assert all(r["conversation"][0]["output"] != "" for r in saved)
     assert dataset.load_builder(page_ws.dataset_path)[1] and len(dataset.load_builder(page_ws.dataset_path)[1]) == 39
+
+
+def test_builtin_general_conversations_follow_the_languages_and_are_added_once(page_ws):
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    zh = general_library.general_records("zh")
+    assert at.button(key="dataset.add_builtin").label == f"加入内置的普通对话（{len(zh)} 条）"
+    at.button(key="dataset.add_builtin").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["已导入的普通对话"] == str(len(zh))
+    assert any(str(len(zh)) in s for s in _texts(at.success))
+    at.button(key="dataset.add_builtin").click().run()  # again: nothing doubled
+    assert {m.label: m.value for m in at.metric}["已导入的普通对话"] == str(len(zh))
+    assert any("已经都在" in s for s in _texts(at.info))
+    at.radio(key="dataset.langs").set_value("both").run()  # English too: only the English ones are new
+    at.button(key="dataset.add_builtin").click().run()
+    both = general_library.general_records("both")
+    assert {m.label: m.value for m in at.metric}["已导入的普通对话"] == str(len(both))
+    at.slider(key="dataset.share").set_value(50).run()
+    at.button(key="dataset.save").click().run()
+    assert not at.exception
+    saved = _saved(page_ws)
+    general_in = [r for r in saved if r in both]
+    n_identity = len(saved) - len(general_in)
+    assert n_identity > 0 and len(general_in) == min(n_identity, len(both))  # 50 %: as many as identity records
 
 
 def test_cancel_leaves_everything_as_it_was(page_ws, tmp_path):

@@ -98,6 +98,16 @@ STRINGS = {
     },
     "dataset.general_count": {"zh": "已导入的普通对话", "en": "General conversations imported"},
     "dataset.clear_general": {"zh": "移除普通对话", "en": "Remove them"},
+    "dataset.add_builtin": {"zh": "加入内置的普通对话（{n} 条）", "en": "Add the built-in general conversations ({n})"},
+    "dataset.add_builtin_help": {
+        "zh": "本项目自带、手写的日常问答（生活常识、科学、数学、编程、写作、翻译等），语言跟上面“回答的语言”一致。"
+              "数量不多，适合先试；正式训练最好再导入一份更大的普通对话数据。",
+        "en": "Everyday Q&A written for this project (common sense, science, maths, programming, writing, "
+              "translation, ...), in the languages chosen above. A small set to start with; for a real training, "
+              "import a larger general dataset as well.",
+    },
+    "dataset.builtin_added": {"zh": "已加入 {n} 条内置普通对话。", "en": "Added {n} built-in general conversations."},
+    "dataset.builtin_present": {"zh": "内置的普通对话已经都在里面了。", "en": "The built-in general conversations are already in."},
     "dataset.tutorial_no_mix": {
         "zh": "教程模式只用教程的两个问答，不混入普通对话。",
         "en": "Tutorial mode uses only the tutorial's two pairs; nothing is mixed in.",
