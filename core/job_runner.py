@@ -57,6 +57,10 @@ def main(job_dir: Path) -> int:
             print(f"==> could not start {step['name']}: {exc}", flush=True)
             code, failed_step = 127, step["name"]
             break
+        if (job_dir / "stop.json").exists():
+            # A stop that came while this step was starting: its SIGTERM may have reached the group
+            # before the child existed (or while it still ignored SIGTERM), so pass it on.
+            child.terminate()
         code = child.wait()
         print(f"==> {step['name']} exited with code {code}", flush=True)
         if code != 0:

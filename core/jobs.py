@@ -149,18 +149,35 @@ def start(
             create_time = psutil.Process(proc.pid).create_time()
         except psutil.Error:
             create_time = None
-        record.update(pid=proc.pid, pgid=proc.pid, create_time=create_time)
+        record.update(pid=proc.pid, pgid=proc.pid, create_time=create_time, start_ticks=_start_ticks(proc.pid))
         atomic_write_json(job_dir / "job.json", record)
     return status(job_dir)
 
 
+def _start_ticks(pid: int) -> int | None:
+    """When the process started, in clock ticks since boot (Linux), or None.
+
+    Unlike a wall-clock start time this does not move when the system clock is set, so a
+    long training is not taken for dead after an NTP step or a VM resume.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def _alive(record: dict[str, Any]) -> bool:
-    pid, created = record.get("pid"), record.get("create_time")
+    pid, created, ticks = record.get("pid"), record.get("create_time"), record.get("start_ticks")
     if not pid:
         return False
     try:
         proc = psutil.Process(pid)
-        if created is not None and abs(proc.create_time() - created) > 0.01:
+        now_ticks = _start_ticks(pid) if ticks is not None else None
+        if now_ticks is not None:
+            if now_ticks != ticks:
+                return False  # the pid was reused by another process
+        elif created is not None and abs(proc.create_time() - created) > 0.01:
             return False  # the pid was reused by another process
         return proc.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:

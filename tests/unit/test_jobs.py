@@ -56,6 +56,11 @@ def log_text(job_dir: Path) -> str:
     return jobs.log_path(job_dir).read_text(encoding="utf-8", errors="replace")
 
 
+def child_ready(job_dir: Path) -> bool:
+    """The step's own "ready" line (the supervisor's step header quotes the code, "ready" included)."""
+    return "ready" in log_text(job_dir).splitlines()
+
+
 def live_in_group(pgid: int) -> list[int]:
     """Pids of non-zombie processes whose process group is ``pgid``."""
     found = []
@@ -216,7 +221,7 @@ def test_stop_long_running_child(tmp_path, cleanup):
     cleanup.append(job)
     st = jobs.start(job, [step("sleep", SLEEPER), step("never", "open('x','w')")], kind="test", cwd=tmp_path)
     pgid = st.record["pgid"]
-    wait_for(lambda: "ready" in log_text(job))
+    wait_for(lambda: child_ready(job))
     stopped = jobs.stop(job, grace=20)
     assert stopped.state == jobs.STOPPED and not stopped.active
     # SIGTERM was enough: the supervisor lived on to record how its child ended.
@@ -234,7 +239,7 @@ def test_stop_forces_a_child_that_ignores_sigterm(tmp_path, cleanup):
     cleanup.append(job)
     st = jobs.start(job, [step("stubborn", STUBBORN)], kind="test")
     pgid = st.record["pgid"]
-    wait_for(lambda: "ready" in log_text(job))
+    wait_for(lambda: child_ready(job))
     t0 = time.time()
     stopped = jobs.stop(job, grace=1.0)
     took = time.time() - t0
@@ -265,7 +270,7 @@ def test_stop_kills_grandchildren_too(tmp_path, cleanup):
     )
     st = jobs.start(job, [step("parent", code)], kind="test")
     pgid = st.record["pgid"]
-    wait_for(lambda: "ready" in log_text(job))
+    wait_for(lambda: child_ready(job))
     gpid = int(pidfile.read_text())
     assert pid_alive(gpid)
     child_pids = [p.pid for p in psutil.Process(st.record["pid"]).children(recursive=True)]
@@ -307,7 +312,7 @@ def test_reattach_from_another_process_sees_the_same_state(tmp_path, cleanup):
     job = tmp_path / "job"
     cleanup.append(job)
     st = jobs.start(job, [step("sleep", SLEEPER)], kind="test")
-    wait_for(lambda: "ready" in log_text(job))
+    wait_for(lambda: child_ready(job))
     fresh = _status_in_fresh_process(job)
     assert fresh == {"state": jobs.RUNNING, "exit_code": None, "pid": st.record["pid"]}
     jobs.stop(job, grace=5)
@@ -325,12 +330,54 @@ def test_reattach_after_exit_reads_the_recorded_exit_code(tmp_path, cleanup):
     assert fresh["exit_code"] == local.exit_code == 4
 
 
-def _fake_record(job: Path, pid: int, create_time: float | None, started: float | None = None) -> None:
+def _fake_record(job: Path, pid: int, create_time: float | None, started: float | None = None,
+                 **extra) -> None:
     job.mkdir(parents=True, exist_ok=True)
     (job / "job.json").write_text(json.dumps({
         "kind": "test", "steps": [], "meta": {}, "started": started or time.time() - 100,
-        "pid": pid, "pgid": pid, "create_time": create_time,
+        "pid": pid, "pgid": pid, "create_time": create_time, **extra,
     }))
+
+
+def test_a_running_job_survives_a_clock_step(tmp_path):
+    """The start time since boot (clock ticks) decides, not the wall clock: after the system clock
+    jumps, the wall-clock start time psutil reports moves with it."""
+    me = psutil.Process(os.getpid())
+    ticks = jobs._start_ticks(me.pid)
+    assert isinstance(ticks, int) and ticks > 0
+    stepped = tmp_path / "stepped"
+    _fake_record(stepped, me.pid, me.create_time() + 5.0, start_ticks=ticks)  # recorded before a 5 s step
+    assert jobs.status(stepped).state == jobs.RUNNING
+    reused = tmp_path / "reused"
+    _fake_record(reused, me.pid, me.create_time(), start_ticks=ticks - 1)  # another process with this pid
+    assert jobs.status(reused).state == jobs.FAILED
+
+
+def test_a_stop_that_comes_while_a_step_starts_reaches_the_step(tmp_path):
+    """stop() writes stop.json, then signals the group. If the signal lands after the supervisor's
+    check but before the step's process exists, the supervisor must still stop the step. Replayed
+    in a separate process by making stop.json appear just before the step's process is created."""
+    job = tmp_path / "job"
+    job.mkdir()
+    (job / "job.json").write_text(json.dumps({"kind": "test", "steps": [
+        {"name": "sleep", "argv": [sys.executable, "-c", "import time; time.sleep(60)"], "display": "sleep"}]}))
+    script = (
+        "import json, subprocess, sys, time\n"
+        "from pathlib import Path\n"
+        "from core import job_runner\n"
+        "job = Path(sys.argv[1])\n"
+        "real = subprocess.Popen\n"
+        "def late_stop(*a, **k):\n"
+        "    (job / 'stop.json').write_text(json.dumps({'t': time.time()}))\n"
+        "    return real(*a, **k)\n"
+        "job_runner.subprocess.Popen = late_stop\n"
+        "job_runner.main(job)\n"
+    )
+    t0 = time.time()
+    subprocess.run([sys.executable, "-c", script, str(job)], cwd=ROOT, timeout=50, check=True)
+    assert time.time() - t0 < 30  # not the step's 60 s
+    st = jobs.status(job)
+    assert st.state == jobs.STOPPED and st.exit_code == -signal.SIGTERM and st.failed_step == "sleep"
 
 
 def test_reused_pid_is_not_taken_for_the_job(tmp_path):
