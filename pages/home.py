@@ -48,7 +48,9 @@ if left.button(t("home.use_model"), key="home.use_model", type="primary"):
 if right.button(t("home.make_demo"), key="home.make_demo"):
     with st.spinner(t("home.making_demo")):
         demo = make_demo_model(ws.demo_model_dir)
-    ws.update_settings(base_model=str(demo))
+        # Recorded before any other Streamlit call: a person who leaves the page while the model
+        # is being made (which stops this run at the next call) still has it chosen.
+        ws.update_settings(base_model=str(demo))
     st.session_state[state.HOME_MODEL_MSG] = t("home.demo_ready", path=demo)
     del st.session_state[state.HOME_MODEL_PATH]
     st.rerun()

@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     group_alive,
     has_badge,
     main_text,
+    nav_link,
     nav_titles,
     open_app,
     open_page,
@@ -328,3 +329,22 @@ def test_tabs_reconnecting_together_after_a_restart_all_get_the_app_navigation(s
 def test_run_sh_announces_the_port_it_serves(bad_input_server):
     log = bad_input_server.log.read_text(encoding="utf-8", errors="replace")
     assert f"==> Assistant Studio on http://127.0.0.1:{bad_input_server.port}" in log, log[:500]
+
+
+# ---------------------------------------------------------------------------------------- leaving mid-action
+def test_leaving_home_while_the_demo_model_is_made_keeps_it_chosen(start_server, new_page):
+    """People click a button and move on. Leaving the page stops its run at the next Streamlit
+    call; the model made by then must still be the chosen base model."""
+    server = start_server()
+    page = new_page()
+    open_app(page, server)
+    page.get_by_role("button", name="生成并使用演示模型（离线、CPU 可用）", exact=True).click()
+    poll(lambda: page.get_by_text("正在生成演示模型").count(), 30, 0.05, "the spinner")
+    nav_link(page, "数据集").click()  # away before the model is ready
+    ws = server.ws
+    poll(lambda: ws.settings().get("base_model") == str(ws.demo_model_dir), 120, 0.5,
+         lambda: f"the demo model to be chosen (settings: {ws.settings()})")
+    page.reload()
+    wait_idle(page)
+    assert "还没有选择基础模型" not in main_text(page)
+    assert_no_traceback(page)
