@@ -284,8 +284,8 @@ if counts:
     n_q = len(form_values["evaluation_inputs"])
     n_rounds = sample_cost.rounds(total_iters, int(eval_freq), int(save_steps))
     sample_s = sample_cost.seconds(total_iters, int(eval_freq), int(save_steps), n_q, int(sample_tokens))
-    st.caption(t("config.fit.samples", rounds=n_rounds, q=n_q, tokens=int(sample_tokens),
-                 sec=monitor.format_duration(sample_s)))
+    st.caption(t("config.fit.samples", rounds=n_rounds, q=n_q, tokens=int(sample_tokens))
+               + ("" if cpu else " " + t("config.fit.samples_gpu", sec=monitor.format_duration(sample_s))))
     if speed and not cpu:
         cost = sample_cost.share(total_iters, speed, int(eval_freq), int(save_steps), n_q, int(sample_tokens))
         if cost.share > sample_cost.TARGET_SHARE:
