@@ -45,17 +45,34 @@ class Share:
 
 def share(total_iters: int, sec_per_iter: float, evaluation_freq: int, save_steps: int, questions: int,
           max_new_tokens: int, tokens_per_s: float = TOKENS_PER_S, target: float = TARGET_SHARE) -> Share:
-    """The share of a run spent on sample answers, and how to bring it under ``target``."""
+    """The share of a run spent on sample answers, and how to bring it under ``target``.
+
+    The suggested evaluation_freq holds for every larger value too: it is searched on an upper
+    bound of the round count (periodic and checkpoint rounds counted apart), which only falls
+    as the frequency grows, while the exact count does not fall monotonically (rounds that land
+    on a checkpoint are shared). A binary search, so it costs nothing on a page render.
+    """
+    total_iters = max(0, int(total_iters))
     train_s = max(0.0, total_iters * sec_per_iter)
 
-    def frac(freq: int) -> tuple[float, float]:
-        s = seconds(total_iters, freq, save_steps, questions, max_new_tokens, tokens_per_s)
-        return s, (s / (s + train_s) if s + train_s > 0 else 0.0)
+    def frac(sample_s: float) -> float:
+        return sample_s / (sample_s + train_s) if sample_s + train_s > 0 else 0.0
 
-    sample_s, now = frac(evaluation_freq)
-    floor_s, floor = frac(max(1, total_iters + 1))  # no periodic round at all
+    def bound(freq: int) -> float:  # rounds counted without sharing: before, periodic, saves, last, after
+        n = 3 + total_iters // freq + total_iters // max(1, int(save_steps))
+        return frac(max(0, int(questions)) * (BEFORE_TRAIN_TOKENS + (n - 1) * int(max_new_tokens)) / tokens_per_s)
+
+    sample_s = seconds(total_iters, evaluation_freq, save_steps, questions, max_new_tokens, tokens_per_s)
+    now = frac(sample_s)
+    floor = frac(seconds(total_iters, total_iters + 1, save_steps, questions, max_new_tokens, tokens_per_s))
     suggested = None
-    if now > target and floor <= target:
-        # The count is not monotone in freq (rounds that fall on a checkpoint are shared), so scan.
-        suggested = next(f for f in range(max(1, int(evaluation_freq)), total_iters + 2) if frac(f)[1] <= target)
+    lo, hi = max(1, int(evaluation_freq)), total_iters + 1
+    if now > target and bound(hi) <= target:
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if bound(mid) <= target:
+                hi = mid
+            else:
+                lo = mid + 1
+        suggested = lo
     return Share(sample_s, train_s, now, suggested, floor <= target)
