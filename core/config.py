@@ -222,22 +222,40 @@ def render(
     return ed.result()
 
 
+def _warmup_entry(ed: _Editor) -> ast.AST | None:
+    """param_scheduler's LinearLR entry whose ``end`` is computed from ``warmup_ratio``, if any."""
+    sched = ed.assignment("param_scheduler")
+    if sched is None or not isinstance(sched.value, ast.List):
+        return None
+    for item in sched.value.elts:
+        t = _kw(item, "type")
+        end = _kw(item, "end")
+        if (t is not None and isinstance(t.value, ast.Name) and t.value.id == "LinearLR" and end is not None
+                and any(isinstance(n, ast.Name) and n.id == "warmup_ratio" for n in ast.walk(end.value))):
+            return item
+    return None
+
+
+def has_epoch_warmup(source: str) -> bool:
+    """The preset warms up over ``warmup_ratio * max_epochs`` epochs (most XTuner presets; some
+    have no warmup, some count it in steps), which is what the short-warmup check assumes."""
+    ed = _Editor(source)
+    item = _warmup_entry(ed)
+    if item is None:
+        return False
+    names = {n.id for n in ast.walk(_kw(item, "end").value) if isinstance(n, ast.Name)}
+    return names == {"warmup_ratio", "max_epochs"}
+
+
 def _drop_warmup(ed: _Editor) -> None:
     """No warmup: remove param_scheduler's LinearLR entry that runs until ``warmup_ratio * max_epochs``.
 
     mmengine refuses a scheduler that ends where it begins ("end should be larger than begin"),
     so warmup_ratio = 0 with the entry left in would save a config that cannot start.
     """
-    sched = ed.assignment("param_scheduler")
-    if sched is None or not isinstance(sched.value, ast.List):
-        return
-    for item in sched.value.elts:
-        t = _kw(item, "type")
-        end = _kw(item, "end")
-        if (t is not None and isinstance(t.value, ast.Name) and t.value.id == "LinearLR" and end is not None
-                and any(isinstance(n, ast.Name) and n.id == "warmup_ratio" for n in ast.walk(end.value))):
-            ed.remove_item(item)
-            return
+    item = _warmup_entry(ed)
+    if item is not None:
+        ed.remove_item(item)
 
 
 def _evaluate_hook(ed: _Editor) -> ast.Call | None:

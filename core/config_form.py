@@ -28,6 +28,8 @@ class Field:
     group: str = "train"
 
 
+WARMUP_MAX = 0.99
+
 FIELDS: list[Field] = [
     Field("pretrained_model_name_or_path", "path", group="model"),
     Field("prompt_template", "template", group="model"),
@@ -39,7 +41,7 @@ FIELDS: list[Field] = [
     Field("lr", "float", 1e-10, 1.0),
     Field("weight_decay", "float", 0.0, 10.0),
     Field("max_norm", "float", 1e-6, 1e6),
-    Field("warmup_ratio", "float", 0.0, 0.99),
+    Field("warmup_ratio", "float", 0.0, WARMUP_MAX),
     Field("save_steps", "int", 1, 10**9, group="save"),
     Field("save_total_limit", "int", -1, 10**6, group="save"),
     Field("evaluation_freq", "int", 1, 10**9, group="eval"),
@@ -56,8 +58,9 @@ def validate(values: dict[str, Any], *, dataset_path: str | None, lora: dict[str
              iterations_per_epoch: int | None = None) -> list[Problem]:
     """Every out-of-range or missing value, as (field, message key, values).
 
-    ``iterations_per_epoch`` (when the dataset has been counted) lets it refuse a warmup
-    that would be shorter than one iteration, which XTuner cannot start.
+    ``iterations_per_epoch`` (when the dataset has been counted and the preset warms up over
+    ``warmup_ratio * max_epochs``, see :func:`core.config.has_epoch_warmup`) lets it refuse a
+    warmup that would be shorter than one iteration, which XTuner cannot start.
     """
     problems: list[Problem] = []
     for f in FIELDS:
@@ -94,7 +97,8 @@ def validate(values: dict[str, Any], *, dataset_path: str | None, lora: dict[str
             problems.append(("dataset", "config.err.dataset_missing", {"path": str(p)}))
     short = short_warmup(values.get("warmup_ratio"), values.get("max_epochs"), iterations_per_epoch)
     if short is not None and not any(f == "warmup_ratio" for f, _, _ in problems):
-        problems.append(("warmup_ratio", "config.err.warmup_short", short))
+        key = "config.err.warmup_short" if short["least"] else "config.err.warmup_only_zero"
+        problems.append(("warmup_ratio", key, short))
     for key, (lo, hi) in LORA_LIMITS.items():
         if lora and key in lora and not (lo <= lora[key] <= hi):
             problems.append((key, "config.err.range", {"min": lo, "max": hi}))
@@ -117,8 +121,10 @@ def short_warmup(ratio: Any, epochs: Any, iterations_per_epoch: int | None) -> d
     least = math.ceil(100 / total) / 100
     while int(least * epochs * iterations_per_epoch) < 1:
         least += 0.01
-    return {"ratio": ratio, "steps": f"{ratio * epochs * iterations_per_epoch:.2f}", "total": total,
-            "least": f"{least:.2f}"}
+    steps = math.floor(ratio * epochs * iterations_per_epoch * 100) / 100  # never rounded up to "1.00"
+    # Above the field's maximum (a run of one iteration): no warmup is the only choice.
+    return {"ratio": ratio, "steps": f"{steps:.2f}", "total": total,
+            "least": f"{least:.2f}" if least <= WARMUP_MAX else None}
 
 
 def lora_settings(source: str) -> dict[str, Any]:

@@ -58,8 +58,10 @@ def share(total_iters: int, sec_per_iter: float, evaluation_freq: int, save_step
     def frac(sample_s: float) -> float:
         return sample_s / (sample_s + train_s) if sample_s + train_s > 0 else 0.0
 
-    def bound(freq: int) -> float:  # rounds counted without sharing: before, periodic, saves, last, after
-        n = 3 + total_iters // freq + total_iters // max(1, int(save_steps))
+    save = max(1, int(save_steps))
+
+    def bound(freq: int) -> float:  # rounds counted without sharing: before, periodic, saves (last too), after
+        n = 2 + total_iters // freq + total_iters // save + (1 if total_iters % save else 0)
         return frac(max(0, int(questions)) * (BEFORE_TRAIN_TOKENS + (n - 1) * int(max_new_tokens)) / tokens_per_s)
 
     sample_s = seconds(total_iters, evaluation_freq, save_steps, questions, max_new_tokens, tokens_per_s)

@@ -219,7 +219,7 @@ def _render_new() -> str:
 
 def _sizes_sane() -> bool:
     """The numbers the estimates divide by are positive (validate words the error when not)."""
-    return min(int(max_length), int(batch), int(epochs), int(r), int(eval_freq)) >= 1
+    return min(int(max_length), int(batch), int(epochs), int(eval_freq), int(r) if method != "full" else 1) >= 1
 
 
 def _counted() -> tuple[int, int, int] | None:
@@ -237,8 +237,9 @@ def _counted() -> tuple[int, int, int] | None:
 
 if submitted:
     counts = _counted()
-    problems = config_form.validate(form_values, dataset_path=data_in, lora=lora,
-                                    iterations_per_epoch=counts[2] if counts else None)
+    warmup_known = counts is not None and cfg.has_epoch_warmup(cfg.preset_source(preset))
+    problems = config_form.validate(form_values, dataset_path=data_in, lora=lora if method != "full" else None,
+                                    iterations_per_epoch=counts[2] if warmup_known else None)
     if not 8 <= sample_tokens <= 2048:
         problems.append(("sample_max_new_tokens", "config.err.range", {"min": 8, "max": 2048}))
     if method == "qlora" and cpu:
@@ -282,6 +283,7 @@ if counts:
                       time=monitor.format_duration(speed * per_epoch * int(epochs))))
     total_iters = per_epoch * int(epochs)
     n_q = len(form_values["evaluation_inputs"])
+if counts and 8 <= sample_tokens <= 2048 and int(save_steps) >= 1:  # validate words the error otherwise
     n_rounds = sample_cost.rounds(total_iters, int(eval_freq), int(save_steps))
     sample_s = sample_cost.seconds(total_iters, int(eval_freq), int(save_steps), n_q, int(sample_tokens))
     st.caption(t("config.fit.samples", rounds=n_rounds, q=n_q, tokens=int(sample_tokens))

@@ -177,9 +177,10 @@ def problems_table(problems: list[Problem], limit: int = SHOWN_PROBLEMS,
 
 def _md(text: str) -> str:
     """Text shown literally in markdown (people's data may hold *, _, # or links)."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text.replace("\n", " "))
+    flat = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$&:" else c for c in flat)
 
 
 def _code(text: str) -> str:
-    """Text for an inline code span (no backticks or newlines inside)."""
-    return text.replace("`", "'").replace("\n", " ")
+    """Text for an inline code span (no backticks or line breaks inside)."""
+    return text.replace("`", "'").replace("\r", " ").replace("\n", " ")

@@ -46,6 +46,12 @@ def test_share_and_the_suggested_frequency():
     smallest = next(g for g in range(50, 3002) if sample_cost.share(3000, 0.46, g, 1000, 1, 32).share <= 0.05)
     assert smallest <= f <= 2 * smallest
 
+    # The run's length a multiple of save_steps (the last iteration's round is the last save's):
+    # reachable, so a frequency is suggested.
+    s = sample_cost.share(1000, 0.46, 50, 1000, questions=1, max_new_tokens=48)
+    assert s.share > 0.05 and s.reachable and s.suggested_freq
+    assert sample_cost.share(1000, 0.46, s.suggested_freq, 1000, 1, 48).share <= 0.05
+
     # A long run: the suggestion comes from a search, not a scan over a million values.
     s = sample_cost.share(10**6, 0.4, 10, 10**5, questions=2, max_new_tokens=48)
     assert s.suggested_freq and sample_cost.share(10**6, 0.4, s.suggested_freq, 10**5, 2, 48).share <= 0.05

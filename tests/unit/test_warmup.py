@@ -77,7 +77,8 @@ def test_a_positive_ratio_keeps_the_warmup(tmp_path):
     (0.03, 3, 32, None),                                              # 2.88 iterations: fine
     (0.0, 1, 32, None),                                               # no warmup at all: fine
     (0.01, 1, 99, {"steps": "0.99", "total": 99, "least": "0.02"}),   # ceil(100/99)/100 = 0.02
-    (0.5, 1, 1, {"steps": "0.50", "total": 1, "least": "1.00"}),      # one iteration: only 0 works
+    (0.5, 1, 1, {"steps": "0.50", "total": 1, "least": None}),        # one iteration: only 0 works
+    (0.0333, 1, 30, {"steps": "0.99", "total": 30, "least": "0.04"}),  # 0.999 shown as 0.99, not "1.00"
     (0.03, 1, None, None),                                            # dataset not counted: no claim
 ])
 def test_short_warmup(ratio, epochs, iters, expected):
@@ -86,8 +87,23 @@ def test_short_warmup(ratio, epochs, iters, expected):
         assert got is None
     else:
         assert {k: got[k] for k in expected} == expected
-        least = float(got["least"])
-        assert int(least * epochs * iters) >= 1 or least >= 1
+        if got["least"] is not None:  # the suggestion works, and 0.01 less would not
+            least = float(got["least"])
+            assert least <= 0.99 and int(least * epochs * iters) >= 1
+            assert int(round(least - 0.01, 2) * epochs * iters) < 1
+
+
+def test_only_presets_that_warm_up_over_epochs_get_the_check():
+    assert config.has_epoch_warmup(config.preset_source(PRESET))
+    # No warmup entry at all, and a warmup under another variable name.
+    assert not config.has_epoch_warmup(config.preset_source("deepseek_v2_lite_chat_full_alpaca_e3"))
+    assert not config.has_epoch_warmup(config.preset_source("internlm2_7b_full_finetune_custom_dataset_e1"))
+
+
+def test_one_iteration_in_all_leaves_only_zero():
+    problems = config_form.validate({"warmup_ratio": 0.5, "max_epochs": 1}, dataset_path=None,
+                                    iterations_per_epoch=1)
+    assert [(f, key) for f, key, _ in problems] == [("warmup_ratio", "config.err.warmup_only_zero")]
 
 
 def test_validate_names_the_warmup_field_only_when_iterations_are_known():

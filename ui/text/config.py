@@ -86,6 +86,7 @@ STRINGS = {
     "config.err.no_dataset": {"zh": "请填写数据集文件", "en": "enter the dataset file"},
     "config.err.dataset_missing": {"zh": "数据集文件 {path} 不存在，请先在数据集页面保存", "en": "the dataset file {path} does not exist; save one on the Dataset page first"},
     "config.err.warmup_short": {"zh": "{ratio} × 全部 {total} 步只有 {steps} 步预热，不到 1 步，XTuner 会拒绝开始训练；请设为 0（不预热）或至少 {least}", "en": "{ratio} × all {total} iterations is a warmup of {steps} iterations, less than one, and XTuner refuses to start; set 0 (no warmup) or at least {least}"},
+    "config.err.warmup_only_zero": {"zh": "整个训练只有 {total} 步，预热不到 1 步，XTuner 会拒绝开始训练；请设为 0（不预热）", "en": "the whole run has {total} iterations, so the warmup is less than one and XTuner refuses to start; set 0 (no warmup)"},
     "config.err.qlora_cpu": {"zh": "QLoRA 需要 GPU；在 CPU 上请选 LoRA", "en": "QLoRA needs a GPU; on CPU choose LoRA"},
     # field labels and help
     "field.pretrained_model_name_or_path": {"zh": "模型路径", "en": "Model path"},
