@@ -44,6 +44,15 @@ class Code:
 # ---------------------------------------------------------------- presets
 
 
+class RenderError(ValueError):
+    """A preset that cannot take an edit; ``code`` and ``values`` let the page say it in words."""
+
+    def __init__(self, code: str, message: str, **values: Any):
+        super().__init__(message)
+        self.code = code
+        self.values = values
+
+
 @lru_cache(maxsize=1)
 def _configs_root() -> Path:
     spec = importlib.util.find_spec("xtuner")
@@ -171,13 +180,13 @@ def render(
     data_var = dataset_path_variable(source)
     if dataset_path is not None:
         if data_var is None:
-            raise ValueError("this preset has no dataset path setting that can be changed")
+            raise RenderError("no_dataset_var", "this preset has no dataset path setting that can be changed")
         settings[data_var] = str(dataset_path)
 
     for name, value in settings.items():
         node = ed.assignment(name)
         if node is None:
-            raise ValueError(f"the config has no setting named {name!r}")
+            raise RenderError("no_setting", f"the config has no setting named {name!r}", name=name)
         ed.replace(node.value, _render_value(value))
 
     call = _find_dataset_call(ed)
@@ -196,9 +205,9 @@ def render(
         if quant is not None:
             ed.replace(quant.value, "None")
     if method == "qlora" and (quant is None or (isinstance(quant.value, ast.Constant))):
-        raise ValueError("this preset has no 4-bit settings; choose LoRA or a QLoRA preset")
+        raise RenderError("no_4bit", "this preset has no 4-bit settings; choose LoRA or a QLoRA preset")
     if method in ("lora", "qlora") and lora_call is None:
-        raise ValueError("this preset has no LoRA settings; choose full fine-tune or a LoRA preset")
+        raise RenderError("no_lora", "this preset has no LoRA settings; choose full fine-tune or a LoRA preset")
     if method == "full" and lora_call is not None:
         ed.replace(lora_call.value, "None")
     if lora and lora_kw is not None and isinstance(lora_kw.value, ast.Call) and method != "full":
@@ -381,9 +390,13 @@ def tutorial_config(
         # The identity records carry no system prompt, so samples are asked without one.
         settings["SYSTEM"] = ""
     settings.update(extra or {})
+    source = preset_source(preset)
+    present = read_settings(source)
+    # Presets differ: some have no SYSTEM, evaluation_inputs or warmup_ratio. Skip what is not there.
+    settings = {k: v for k, v in settings.items() if k in present}
     if method is None:
-        method = "lora" if cpu else None
-    return render(preset_source(preset), settings, dataset_path=dataset_path, method=method, cpu=cpu)
+        method = ("lora" if method_of(source) != "full" else "full") if cpu else None
+    return render(source, settings, dataset_path=dataset_path, method=method, cpu=cpu)
 
 
 def config_summary(source: str) -> dict[str, Any]:

@@ -60,9 +60,15 @@ st.markdown(t("config.file", path=target))
 if target.is_file():
     base_text = target.read_text(encoding="utf-8")
 else:
-    base_text = cfg.tutorial_config(model_path, str(ws.dataset_path), preset=preset, cpu=not gpus, demo=demo,
-                                    method="lora" if not gpus else None)
+    try:
+        base_text = cfg.tutorial_config(model_path, str(ws.dataset_path), preset=preset, cpu=not gpus, demo=demo)
+    except cfg.RenderError as exc:  # e.g. a preset that reads its data some other way
+        st.error(t("config.preset_unusable", preset=preset) + " " + t(f"config.render.{exc.code}", **exc.values))
+        st.stop()
 values = cfg.read_settings(base_text)
+missing_fields = [f for f in config_form.FIELD_NAMES if f not in values]
+if missing_fields:
+    st.warning(t("config.fields_missing", names=", ".join(t(f"field.{f}") for f in missing_fields)))
 data_var = cfg.dataset_path_variable(base_text)
 current_method = cfg.method_of(base_text)
 lora_now = config_form.lora_settings(base_text)
@@ -211,7 +217,7 @@ cpu = hardware == "cpu"
 def _render_new() -> str:
     source = cfg.preset_source(preset)
     preset_values = cfg.read_settings(source)
-    changed = {k: v for k, v in form_values.items() if k not in preset_values or preset_values[k] != v}
+    changed = {k: v for k, v in form_values.items() if k in preset_values and preset_values[k] != v}
     return cfg.render(source, changed, dataset_path=data_in.strip(), method=method, cpu=cpu,
                       lora=lora if method != "full" else None, activation_checkpointing=ckpt,
                       precision=None if cpu else precision, sample_max_new_tokens=int(sample_tokens))
@@ -248,8 +254,13 @@ if submitted:
         st.error(t("config.invalid") + "\n\n" + "\n".join(
             f"- **{t('field.' + f)}**: {t(key, **vals)}" for f, key, vals in problems))
     else:
+        try:
+            text = _render_new()
+        except cfg.RenderError as exc:  # e.g. QLoRA on a preset without 4-bit settings
+            st.error(t(f"config.render.{exc.code}", **exc.values))
+            st.stop()
         with st.spinner(t("config.validating")):
-            ok, message, kept = config_form.save_config(target, _render_new())
+            ok, message, kept = config_form.save_config(target, text)
         if ok:
             ws.update_settings(config=str(target))
             st.success(t("config.saved", path=target) + (f" · {t('config.kept', path=kept)}" if kept else ""))

@@ -204,3 +204,35 @@ def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, tmp_path, monkeypatch):
         assert "'quantization_config': None" in values["model"] and "bfloat16" in values["model"]
     finally:
         st.cache_data.clear()
+
+
+@pytest.mark.parametrize("search, preset, outcome", [
+    # full fine-tune only, and no warmup_ratio: saved, with the missing setting named
+    ("internlm2_7b_full", "internlm2_7b_full_finetune_custom_dataset_e1", "预热比例 warmup_ratio"),
+    # no prompt template, no SYSTEM: saved, both named
+    ("mistral_7b_qlora_skypile", "mistral_7b_qlora_skypile_pretrain_e1", "对话模板, 系统提示 SYSTEM"),
+    # reads its data without a file path: refused up front, with the reason
+    ("polar", "POLAR_1_8B_full_varlenattn_custom_dataset", None),
+])
+def test_config_page_with_a_preset_the_form_does_not_fit_explains_instead_of_crashing(env_ws, demo_model,
+                                                                                     search, preset, outcome):
+    """XTuner ships ~590 presets and about a third lack a setting the form edits. Picking one must
+    save what applies and name what does not, or say why the preset cannot be used; never crash."""
+    _ready_ws(env_ws, demo_model)
+    at = _app("pages/config.py").run()
+    at.text_input(key="config.search").set_value(search).run()
+    at.selectbox(key="config.preset").set_value(preset).run()
+    assert not at.exception, at.exception
+    submit = [b for b in at.button if str(b.key).startswith("FormSubmitter:config.form")]
+    if outcome is None:
+        assert not submit
+        assert any(f"预设 {preset} 用不了" in e.value and "数据集文件路径" in e.value for e in at.error)
+        return
+    assert any(w.value.endswith(outcome) for w in at.warning), [w.value for w in at.warning]
+    submit[0].click().run()
+    assert not at.exception, at.exception
+    assert any("配置已保存" in x.value for x in at.success), [e.value for e in at.error]
+    saved = Path(env_ws.settings()["config"])
+    assert saved.name == f"{preset}_copy.py"
+    values, output = config.load_with_mmengine(saved, ["pretrained_model_name_or_path"])
+    assert values == {"pretrained_model_name_or_path": str(demo_model)}, output

@@ -87,6 +87,12 @@ STRINGS = {
     "config.err.dataset_missing": {"zh": "数据集文件 {path} 不存在，请先在数据集页面保存", "en": "the dataset file {path} does not exist; save one on the Dataset page first"},
     "config.err.warmup_short": {"zh": "{ratio} × 全部 {total} 步只有 {steps} 步预热，不到 1 步，XTuner 会拒绝开始训练；请设为 0（不预热）或至少 {least}", "en": "{ratio} × all {total} iterations is a warmup of {steps} iterations, less than one, and XTuner refuses to start; set 0 (no warmup) or at least {least}"},
     "config.err.warmup_only_zero": {"zh": "整个训练只有 {total} 步，预热不到 1 步，XTuner 会拒绝开始训练；请设为 0（不预热）", "en": "the whole run has {total} iterations, so the warmup is less than one and XTuner refuses to start; set 0 (no warmup)"},
+    "config.preset_unusable": {"zh": "预设 {preset} 用不了：", "en": "The preset {preset} cannot be used here:"},
+    "config.render.no_dataset_var": {"zh": "它读取数据的方式不是一个数据集文件路径，本页没法替换成你的数据集。请换一个预设（比如名字里带 alpaca 的 LoRA/QLoRA 预设）。", "en": "it does not read its data from one dataset file path, so this page cannot point it at your dataset. Choose another preset (e.g. a LoRA/QLoRA one with alpaca in its name)."},
+    "config.render.no_setting": {"zh": "它没有 {name} 这个设置。", "en": "it has no setting named {name}."},
+    "config.render.no_4bit": {"zh": "这个预设没有 4-bit 量化设置，不能用 QLoRA；请选 LoRA 或换一个 QLoRA 预设。", "en": "this preset has no 4-bit settings, so QLoRA is not possible; choose LoRA or a QLoRA preset."},
+    "config.render.no_lora": {"zh": "这个预设没有 LoRA 设置；请选全量微调，或换一个 LoRA/QLoRA 预设。", "en": "this preset has no LoRA settings; choose full fine-tune or a LoRA/QLoRA preset."},
+    "config.fields_missing": {"zh": "这个预设没有下面这些设置，表单里对应的值不会写进配置文件：{names}", "en": "This preset has no settings for: {names}. Those form values are not written to the file."},
     "config.err.qlora_cpu": {"zh": "QLoRA 需要 GPU；在 CPU 上请选 LoRA", "en": "QLoRA needs a GPU; on CPU choose LoRA"},
     # field labels and help
     "field.pretrained_model_name_or_path": {"zh": "模型路径", "en": "Model path"},
