@@ -231,16 +231,20 @@ def render(
     return ed.result()
 
 
+def _typed_items(ed: _Editor, name: str, type_name: str) -> list[ast.AST]:
+    """The ``dict(type=type_name, ...)`` items of the list assigned to ``name``."""
+    node = ed.assignment(name)
+    if node is None or not isinstance(node.value, ast.List):
+        return []
+    return [item for item in node.value.elts
+            if (t := _kw(item, "type")) is not None and isinstance(t.value, ast.Name) and t.value.id == type_name]
+
+
 def _warmup_entry(ed: _Editor) -> ast.AST | None:
     """param_scheduler's LinearLR entry whose ``end`` is computed from ``warmup_ratio``, if any."""
-    sched = ed.assignment("param_scheduler")
-    if sched is None or not isinstance(sched.value, ast.List):
-        return None
-    for item in sched.value.elts:
-        t = _kw(item, "type")
+    for item in _typed_items(ed, "param_scheduler", "LinearLR"):
         end = _kw(item, "end")
-        if (t is not None and isinstance(t.value, ast.Name) and t.value.id == "LinearLR" and end is not None
-                and any(isinstance(n, ast.Name) and n.id == "warmup_ratio" for n in ast.walk(end.value))):
+        if end is not None and any(isinstance(n, ast.Name) and n.id == "warmup_ratio" for n in ast.walk(end.value)):
             return item
     return None
 
@@ -268,14 +272,7 @@ def _drop_warmup(ed: _Editor) -> None:
 
 
 def _evaluate_hook(ed: _Editor) -> ast.Call | None:
-    hooks = ed.assignment("custom_hooks")
-    if hooks is None or not isinstance(hooks.value, ast.List):
-        return None
-    for item in hooks.value.elts:
-        t = _kw(item, "type")
-        if t is not None and isinstance(t.value, ast.Name) and t.value.id == "EvaluateChatHook":
-            return item
-    return None
+    return next(iter(_typed_items(ed, "custom_hooks", "EvaluateChatHook")), None)
 
 
 def _set_precision(ed: _Editor, precision: str, dtype: ast.keyword | None, quant: ast.keyword | None) -> None:
