@@ -29,9 +29,13 @@ def rounds(total_iters: int, evaluation_freq: int, save_steps: int) -> int:
 def seconds(total_iters: int, evaluation_freq: int, save_steps: int, questions: int, max_new_tokens: int,
             tokens_per_s: float = TOKENS_PER_S) -> float:
     """Longest time the sample answers can take (every answer runs to ``max_new_tokens``)."""
-    n = rounds(total_iters, evaluation_freq, save_steps)
-    tokens = BEFORE_TRAIN_TOKENS + (n - 1) * int(max_new_tokens)
-    return max(0, int(questions)) * tokens / tokens_per_s
+    return _round_seconds(rounds(total_iters, evaluation_freq, save_steps), questions, max_new_tokens,
+                          tokens_per_s)
+
+
+def _round_seconds(n: int, questions: int, max_new_tokens: int, tokens_per_s: float) -> float:
+    """``n`` rounds: the first before training at 50 tokens, the others at ``max_new_tokens``."""
+    return max(0, int(questions)) * (BEFORE_TRAIN_TOKENS + (n - 1) * int(max_new_tokens)) / tokens_per_s
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ def share(total_iters: int, sec_per_iter: float, evaluation_freq: int, save_step
 
     def bound(freq: int) -> float:  # rounds counted without sharing: before, periodic, saves (last too), after
         n = 2 + total_iters // freq + total_iters // save + (1 if total_iters % save else 0)
-        return frac(max(0, int(questions)) * (BEFORE_TRAIN_TOKENS + (n - 1) * int(max_new_tokens)) / tokens_per_s)
+        return frac(_round_seconds(n, questions, max_new_tokens, tokens_per_s))
 
     sample_s = seconds(total_iters, evaluation_freq, save_steps, questions, max_new_tokens, tokens_per_s)
     now = frac(sample_s)

@@ -145,6 +145,16 @@ def bad_input_server(module_servers, tmp_path_factory, demo_model):
     return module_servers.start(ws.root)
 
 
+def _refused_config(page, values: dict[str, str]) -> list[str]:
+    """Reload the config page, type ``values`` into its number fields, save; the refusal messages."""
+    page.reload()
+    wait_idle(page)
+    for label, value in values.items():
+        fill(page, label, value, role="spinbutton")
+    click_button(page, "校验并保存配置", timeout=120)
+    return [a for a in alerts(page) if "配置没有保存" in a]
+
+
 def test_config_refuses_impossible_values_and_writes_nothing(bad_input_server, new_page):
     server, ws = bad_input_server, bad_input_server.ws
     page = new_page()
@@ -159,12 +169,7 @@ def test_config_refuses_impossible_values_and_writes_nothing(bad_input_server, n
     screenshot(page, "20-bad-config-max-length")
 
     # Values the widgets take but XTuner must not get: the app's check names each field.
-    page.reload()
-    wait_idle(page)
-    fill(page, "预热比例 warmup_ratio", "5", role="spinbutton")
-    fill(page, "学习率 lr", "0", role="spinbutton")
-    click_button(page, "校验并保存配置", timeout=120)
-    errors = [a for a in alerts(page) if "配置没有保存" in a]
+    errors = _refused_config(page, {"预热比例 warmup_ratio": "5", "学习率 lr": "0"})
     assert errors, alerts(page)
     assert "预热比例 warmup_ratio" in errors[0] and "学习率 lr" in errors[0], errors[0]
     assert not list(ws.configs_dir.glob("*.py"))
@@ -173,12 +178,7 @@ def test_config_refuses_impossible_values_and_writes_nothing(bad_input_server, n
     screenshot(page, "21-bad-config-fields")
 
     # A warmup shorter than one iteration (one epoch of this small dataset): refused, with what works.
-    page.reload()
-    wait_idle(page)
-    fill(page, "训练轮数 max_epochs", "1", role="spinbutton")
-    fill(page, "预热比例 warmup_ratio", "0.01", role="spinbutton")
-    click_button(page, "校验并保存配置", timeout=120)
-    errors = [a for a in alerts(page) if "配置没有保存" in a]
+    errors = _refused_config(page, {"训练轮数 max_epochs": "1", "预热比例 warmup_ratio": "0.01"})
     assert errors and "预热比例 warmup_ratio" in errors[0] and "不到 1 步" in errors[0], alerts(page)
     assert not list(ws.configs_dir.glob("*.py"))
     assert_no_traceback(page)
