@@ -5,12 +5,15 @@ random-weight model with internlm2-chat-1_8b's shape is made locally):
 
     python benchmarks/gpu_bench.py train --out OUT_DIR [--iters-tutorial 160] [--gpus 1]
     python benchmarks/gpu_bench.py fullpath --out OUT_DIR
+    python benchmarks/gpu_bench.py samples --out OUT_DIR
 
 ``train`` prints and writes (``results.json``) seconds per iteration, tokens per second,
 peak GPU memory and start-up time for each recipe, run (a) by hand with XTuner's train
 tool and (b) through the app's job runner, and the loss per optimizer step of each
 recipe. ``fullpath`` trains QLoRA with the tutorial's config through core, converts the
-checkpoint, merges on cuda and on cpu, and chats on the GPU.
+checkpoint, merges on cuda and on cpu, and chats on the GPU. ``samples`` measures what
+XTuner's sample answers (EvaluateChatHook) cost in runs saved the way the config page saves
+them: seconds per round, tokens per second, and their share of the run.
 """
 
 from __future__ import annotations
@@ -135,9 +138,9 @@ def run_by_hand(config: Path, work_dir: Path, log: Path) -> float:
     return time.time() - t0
 
 
-def run_through_app(ws: Workspace, config: Path, gpus: int = 1) -> tuple[Path, float]:
+def run_through_app(ws: Workspace, config: Path, gpus: int = 1, deepspeed: str | None = None) -> tuple[Path, float]:
     t0 = time.time()
-    run_dir = runs.start_training(ws, config, seed=0, gpus=gpus)
+    run_dir = runs.start_training(ws, config, seed=0, gpus=gpus, deepspeed=deepspeed)
     while jobs.status(run_dir).active:
         time.sleep(0.5)
     st = jobs.status(run_dir)
@@ -167,7 +170,8 @@ def cmd_train(args: argparse.Namespace) -> None:
             entry["hand_wall_s"] = run_by_hand(config, wd, log)
             entry["hand"] = parse_run(log.read_text(errors="replace"), wd, mb, 1, accum)
             print(name, "by hand:", {k: v for k, v in entry["hand"].items() if k != "loss_per_step"}, flush=True)
-        run_dir, wall = run_through_app(ws, config, args.gpus)
+        run_dir, wall = run_through_app(ws, config, args.gpus, args.deepspeed)
+        entry["deepspeed"] = args.deepspeed
         entry["app_wall_s"] = wall
         entry["app"] = parse_run(jobs.log_path(run_dir).read_text(errors="replace"),
                                  runs.RunPaths(run_dir).work_dir, mb, args.gpus, accum)
@@ -186,7 +190,8 @@ def cmd_train(args: argparse.Namespace) -> None:
                                     "per_step": {s: (tut["loss_per_step"][s], auto["loss_per_step"][s]) for s in steps}}
         print("speed-up:", round(results["speedup"], 2), "loss tracking:",
               {k: v for k, v in results["loss_tracking"].items() if k != "per_step"}, flush=True)
-    (out / f"results_{args.gpus}gpu.json").write_text(json.dumps(results, indent=1, default=str))
+    tag = f"{args.gpus}gpu" + (f"_{args.deepspeed}" if args.deepspeed else "")
+    (out / f"results_{tag}.json").write_text(json.dumps(results, indent=1, default=str))
 
 
 def cmd_fullpath(args: argparse.Namespace) -> None:
@@ -236,6 +241,100 @@ def cmd_fullpath(args: argparse.Namespace) -> None:
     (out / "fullpath.json").write_text(json.dumps(report, indent=1, default=str))
 
 
+def sample_rounds(log_text: str) -> list[dict]:
+    """Rounds of sample answers in a training log: when each began and ended (log time, 1 s steps).
+
+    A round is a run of ``Sample output`` lines with no iteration line between them; it began
+    at the log line before its first answer (the hook logs each answer once it is generated).
+    """
+    rounds_: list[dict] = []
+    prev_ts = None
+    current = None
+    for line in log_text.splitlines():
+        m = TS_RE.match(line)
+        if not m:
+            continue
+        ts = datetime.strptime(m.group(1), "%m/%d %H:%M:%S")
+        if "Sample output" in line:
+            if current is None:
+                current = {"start": prev_ts or ts, "answers": 0}
+                rounds_.append(current)
+            current["end"] = ts
+            current["answers"] += 1
+        elif "Iter(train)" in line:
+            current = None
+        prev_ts = ts
+    for r in rounds_:
+        r["seconds"] = (r["end"] - r["start"]).total_seconds()
+    return rounds_
+
+
+def cmd_samples(args: argparse.Namespace) -> None:
+    """Sample answers in runs saved as the config page saves them, their cost measured."""
+    from core import sample_cost
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ws = Workspace.resolve(Path(args.workspace))
+    model = make_shape_model(ws.models_dir / "internlm2-1_8b-shape")
+    dataset.save(ws.dataset_path, dataset.tutorial_records("伍鲜同志", 8000))
+    tokens = 48  # the config page's default sample length on a GPU
+    report: dict = {}
+    for name in args.recipes.split(","):
+        r = RECIPES[name]
+        mb = r["micro_batch"]
+        extra = {"batch_size": mb, "accumulative_counts": EFFECTIVE_BATCH // mb, "max_length": MAX_LENGTH,
+                 "SYSTEM": ""}
+        cut = None
+        if name == "tutorial":  # cut short; a round every 40 iterations gives several rounds to time
+            extra.update(evaluation_freq=40, save_steps=100000)
+            cut = args.tutorial_iters
+        text = cfg.tutorial_config(str(model), str(ws.dataset_path), method=r["method"], extra=extra)
+        text = cfg.render(text, activation_checkpointing=r["ckpt"], precision=r["precision"],
+                          sample_max_new_tokens=tokens)
+        ed = Editor(text)
+        if cut:
+            ed.replace(kw(ed.assignment("train_cfg").value, "max_epochs"), f"max_iters={cut}")
+        set_keyword(ed, ed.assignment("log_processor").value, "window_size", "1")
+        config = ws.configs_dir / f"samples_{name}.py"
+        config.write_text(ed.result(), encoding="utf-8")
+        settings = cfg.read_settings(config.read_text(encoding="utf-8"))
+        run_dir, wall = run_through_app(ws, config)
+        log_text = jobs.log_path(run_dir).read_text(errors="replace")
+        rows = logs.read_scalars(runs.RunPaths(run_dir).work_dir)
+        times = [row["time"] for row in rows if "time" in row]
+        iters = len(times)
+        med = statistics.median(times[5:]) if len(times) > 5 else None
+        rnds = sample_rounds(log_text)
+        questions = len(settings["evaluation_inputs"])
+        # At most: the first round asks for 50 new tokens, every later answer for ``tokens``
+        # (random weights hardly ever stop early). The last round and the one after training
+        # are logged with no iteration line between them, so they count as one here.
+        answers = [x["answers"] for x in rnds]
+        max_tokens = (answers[0] * sample_cost.BEFORE_TRAIN_TOKENS + sum(answers[1:]) * tokens) if answers else 0
+        sample_s = sum(x["seconds"] for x in rnds)
+        # Iterations right after an in-loop round carry it in their time (mmengine's timer runs first).
+        spikes = [t - med for t in times if med and t > med + 1.0]
+        stamps = [datetime.strptime(m.group(1), "%m/%d %H:%M:%S") for m in map(TS_RE.match, log_text.splitlines()) if m]
+        run_s = (stamps[-1] - rnds[0]["start"]).total_seconds() if rnds else None
+        freq, save = int(settings["evaluation_freq"]), int(settings["save_steps"])
+        predicted = sample_cost.share(iters, med or 0, freq, save, questions, tokens)
+        entry = {
+            "config": config.name, "iters": iters, "sec_per_iter": med, "app_wall_s": wall,
+            "evaluation_freq": settings["evaluation_freq"], "save_steps": settings["save_steps"],
+            "questions": questions, "max_new_tokens": tokens,
+            "rounds": [{"seconds": x["seconds"], "answers": x["answers"]} for x in rnds],
+            "rounds_predicted": sample_cost.rounds(iters, freq, save),
+            "sample_s": sample_s, "in_loop_spikes_s": spikes,
+            "tokens_per_s": max_tokens / sample_s if sample_s else None,
+            "run_s": run_s, "share": sample_s / run_s if run_s else None,
+            "predicted_share_at_8_tok_s": predicted.share,
+        }
+        report[name] = entry
+        print(name, {k: v for k, v in entry.items()}, flush=True)
+        (out / "samples.json").write_text(json.dumps(report, indent=1, default=str))
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -246,11 +345,18 @@ def main() -> None:
     t.add_argument("--recipes", default="tutorial,auto")
     t.add_argument("--gpus", type=int, default=1)
     t.add_argument("--skip-hand", action="store_true")
+    t.add_argument("--deepspeed", default=None, help="e.g. deepspeed_zero2 (through the app only)")
     f = sub.add_parser("fullpath")
     f.add_argument("--out", required=True)
     f.add_argument("--workspace", default="/tmp/bench_ws_full")
+    s = sub.add_parser("samples")
+    s.add_argument("--out", required=True)
+    s.add_argument("--workspace", default="/tmp/bench_ws_samples")
+    s.add_argument("--recipes", default="auto,tutorial")
+    s.add_argument("--tutorial-iters", type=int, default=160,
+                   help="the tutorial recipe is cut to this many iterations (a full run is ~6 min)")
     args = p.parse_args()
-    {"train": cmd_train, "fullpath": cmd_fullpath}[args.cmd](args)
+    {"train": cmd_train, "fullpath": cmd_fullpath, "samples": cmd_samples}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The GPU measurements behind benchmarks/RESULTS.md, in the order they matter, on a GPU machine
+# that cannot reach a package registry. Wheels for what the machine lacks lie in .whl/ (see
+# RESULTS.md). Usage, from the repository root:
+#
+#   benchmarks/gpu_suite.sh OUT_DIR PART...
+#
+# PART is one of:
+#   recipes    tutorial vs auto vs QLoRA-bf16 on one GPU, each iteration's own loss logged
+#   multi      the auto recipe on 2 GPUs through torchrun, then with DeepSpeed ZeRO-2
+#   samples    what the sample answers cost in runs saved as the config page saves them
+#   samples-tutorial   the same for the tutorial's recipe (cut to 120 iterations)
+# Every part has its own time limit; a part that runs over is stopped and its trainings killed,
+# so the parts after it still run.
+set -u -o pipefail
+out=${1:?OUT_DIR}
+shift
+mkdir -p "$out"
+if [ -d .whl ]; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+        --target /tmp/site .whl/*.whl || exit 1
+    export PYTHONPATH=/tmp/site:$PWD
+fi
+export PYTHONUNBUFFERED=1
+{
+    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
+    python3 -c "import torch, transformers, peft, xtuner, mmengine; print('torch', torch.__version__, \
+'transformers', transformers.__version__, 'peft', peft.__version__, 'xtuner', xtuner.__version__, \
+'mmengine', mmengine.__version__)"
+    python3 -c "import deepspeed; print('deepspeed', deepspeed.__version__)" 2>&1 | tail -1
+} | tee "$out/versions.txt"
+
+cleanup() {  # trainings started by a part that ran over its limit
+    pkill -f 'xtuner/tools/train.py' ; pkill -f 'torch.distributed.run' ; pkill -f 'xtuner_launcher'
+    sleep 3
+}
+
+part() {  # part NAME LIMIT_S ARGS...
+    local name=$1 limit=$2
+    shift 2
+    echo "=== $name ($(date +%T))"
+    mkdir -p /tmp/gpu_suite_logs
+    timeout "$limit" python3 benchmarks/gpu_bench.py "$@" > "/tmp/gpu_suite_logs/$name.log" 2>&1
+    local rc=$?
+    grep -v -E 'Iter\(train\)|Sample output|^\s*$' "/tmp/gpu_suite_logs/$name.log" | tail -n 25
+    [ "$rc" -eq 0 ] || { echo "=== $name ended with $rc"; cp "/tmp/gpu_suite_logs/$name.log" "$out/"; cleanup; }
+}
+
+for p in "$@"; do
+    case $p in
+        recipes) (export CUDA_VISIBLE_DEVICES=0; part recipes 300 train --out "$out" --skip-hand \
+            --recipes tutorial,auto,qlora_fast --iters-tutorial 160) ;;
+        multi)
+            part multi2 120 train --out "$out" --gpus 2 --skip-hand --recipes auto --iters-tutorial 320
+            part zero2 150 train --out "$out" --gpus 2 --skip-hand --recipes auto --iters-tutorial 320 \
+                --deepspeed deepspeed_zero2 ;;
+        samples) (export CUDA_VISIBLE_DEVICES=0; part samples 200 samples --out "$out" --recipes auto \
+            --workspace /tmp/bench_ws) ;;
+        samples-tutorial) (export CUDA_VISIBLE_DEVICES=0; part samples_tutorial 220 samples --out "$out/tutorial" \
+            --recipes tutorial --tutorial-iters 120 --workspace /tmp/bench_ws) ;;
+        *) echo "unknown part $p" ;;
+    esac
+done
+echo "=== done ($(date +%T))"
