@@ -101,9 +101,14 @@ def recipe_config(ws: Workspace, model: Path, name: str, iters: int, gpus: int =
 
 def parse_run(log_text: str, work_dir: Path, micro_batch: int, gpus: int, accum: int) -> dict:
     rows = logs.read_scalars(work_dir)
-    times = [r["time"] for r in rows if "time" in r][5:]
+    all_times = [r["time"] for r in rows if "time" in r]
+    # Each logged time is one iteration's own (window 1). Iterations that end an optimizer step
+    # take longer than the others, so a median would pick the short ones: average whole
+    # optimizer steps instead, leaving out the first (start-up).
+    whole = (len(all_times) // accum) * accum
+    times = all_times[accum:whole] if whole > accum else all_times[1:]
     mems = [r["memory"] for r in rows if "memory" in r]
-    sec = statistics.median(times) if times else None
+    sec = statistics.mean(times) if times else None
     stamps = [TS_RE.match(line) for line in log_text.splitlines()]
     stamps = [datetime.strptime(m.group(1), "%m/%d %H:%M:%S") for m in stamps if m]
     first_iter = next((line for line in log_text.splitlines() if "Iter(train)" in line), None)
@@ -122,8 +127,14 @@ def parse_run(log_text: str, work_dir: Path, micro_batch: int, gpus: int, accum:
         "peak_gb": max(mems) / 1024 if mems else None,
         "startup_s": startup,
         "iters": len(rows),
+        "median_iter_s": statistics.median(times) if times else None,
+        "iter_times": all_times,
         "loss_per_step": {k: statistics.mean(v) for k, v in sorted(per_step.items())},
     }
+
+
+def _brief(run: dict) -> dict:
+    return {k: v for k, v in run.items() if k not in ("loss_per_step", "iter_times")}
 
 
 def run_by_hand(config: Path, work_dir: Path, log: Path) -> float:
@@ -169,14 +180,14 @@ def cmd_train(args: argparse.Namespace) -> None:
             log = ws.root / f"hand_{name}.log"
             entry["hand_wall_s"] = run_by_hand(config, wd, log)
             entry["hand"] = parse_run(log.read_text(errors="replace"), wd, mb, 1, accum)
-            print(name, "by hand:", {k: v for k, v in entry["hand"].items() if k != "loss_per_step"}, flush=True)
+            print(name, "by hand:", _brief(entry["hand"]), flush=True)
         run_dir, wall = run_through_app(ws, config, args.gpus, args.deepspeed)
         entry["deepspeed"] = args.deepspeed
         entry["app_wall_s"] = wall
         entry["app"] = parse_run(jobs.log_path(run_dir).read_text(errors="replace"),
                                  runs.RunPaths(run_dir).work_dir, mb, args.gpus, accum)
         entry["app_command"] = jobs.status(run_dir).record["display"]
-        print(name, "through app:", {k: v for k, v in entry["app"].items() if k != "loss_per_step"}, flush=True)
+        print(name, "through app:", _brief(entry["app"]), flush=True)
         if "hand" in entry and entry["hand"]["sec_per_iter"]:
             entry["overhead_ratio"] = entry["app"]["sec_per_iter"] / entry["hand"]["sec_per_iter"]
             print(name, "overhead ratio:", round(entry["overhead_ratio"], 4), flush=True)
@@ -302,8 +313,8 @@ def cmd_samples(args: argparse.Namespace) -> None:
         run_dir, wall = run_through_app(ws, config)
         log_text = jobs.log_path(run_dir).read_text(errors="replace")
         rows = logs.read_scalars(runs.RunPaths(run_dir).work_dir)
-        times = [row["time"] for row in rows if "time" in row]
-        iters = len(times)
+        times = [row["time"] for row in rows if "time" in row]  # every 10th iteration (the page's log interval)
+        iters = max((int(row["iter"]) for row in rows), default=0)
         med = statistics.median(times[5:]) if len(times) > 5 else None
         rnds = sample_rounds(log_text)
         questions = len(settings["evaluation_inputs"])
