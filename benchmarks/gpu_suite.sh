@@ -7,6 +7,7 @@
 #
 # PART is one of:
 #   recipes    tutorial vs auto vs QLoRA-bf16 on one GPU, each iteration's own loss logged
+#   auto1      the auto recipe alone on one GPU (the baseline for multi; 80 iterations)
 #   multi      the auto recipe on 2 GPUs through torchrun, then with DeepSpeed ZeRO-2
 #   samples    what the sample answers cost in runs saved as the config page saves them
 #   samples-tutorial   the same for the tutorial's recipe (cut to 120 iterations)
@@ -50,6 +51,8 @@ for p in "$@"; do
     case $p in
         recipes) (export CUDA_VISIBLE_DEVICES=0; part recipes 300 train --out "$out" --skip-hand \
             --recipes tutorial,auto,qlora_fast --iters-tutorial 160) ;;
+        auto1) (export CUDA_VISIBLE_DEVICES=0; part auto1 150 train --out "$out" --skip-hand \
+            --recipes auto --iters-tutorial 320) ;;
         multi)
             part multi2 120 train --out "$out" --gpus 2 --skip-hand --recipes auto --iters-tutorial 320
             part zero2 150 train --out "$out" --gpus 2 --skip-hand --recipes auto --iters-tutorial 320 \
