@@ -24,7 +24,8 @@ if [ -d .whl ]; then
 fi
 export PYTHONUNBUFFERED=1
 {
-    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
+    nvidia-smi --query-gpu=name,memory.total,driver_version,power.limit --format=csv
+    lscpu | grep -E "Model name|^CPU\(s\)"
     python3 -c "import torch, transformers, peft, xtuner, mmengine; print('torch', torch.__version__, \
 'transformers', transformers.__version__, 'peft', peft.__version__, 'xtuner', xtuner.__version__, \
 'mmengine', mmengine.__version__)"
