@@ -103,12 +103,13 @@ def parse_run(log_text: str, work_dir: Path, micro_batch: int, gpus: int, accum:
     rows = logs.read_scalars(work_dir)
     all_times = [r["time"] for r in rows if "time" in r]
     # Each logged time is one iteration's own (window 1). Iterations that end an optimizer step
-    # take longer than the others, so a median would pick the short ones: average whole
-    # optimizer steps instead, leaving out the first (start-up).
-    whole = (len(all_times) // accum) * accum
-    times = all_times[accum:whole] if whole > accum else all_times[1:]
+    # take longer than the others, and mmengine sleeps 2 s whenever the data runs out and starts
+    # over (once per epoch), so: time whole optimizer steps, leave out the first (start-up) and
+    # take the median (steady state); the mean, epoch stalls included, is kept beside it.
+    steps = [sum(all_times[i:i + accum]) for i in range(0, len(all_times) - len(all_times) % accum, accum)][1:]
+    sec = statistics.median(steps) / accum if steps else None
+    mean_sec = statistics.mean(steps) / accum if steps else None
     mems = [r["memory"] for r in rows if "memory" in r]
-    sec = statistics.mean(times) if times else None
     stamps = [TS_RE.match(line) for line in log_text.splitlines()]
     stamps = [datetime.strptime(m.group(1), "%m/%d %H:%M:%S") for m in stamps if m]
     first_iter = next((line for line in log_text.splitlines() if "Iter(train)" in line), None)
@@ -127,7 +128,8 @@ def parse_run(log_text: str, work_dir: Path, micro_batch: int, gpus: int, accum:
         "peak_gb": max(mems) / 1024 if mems else None,
         "startup_s": startup,
         "iters": len(rows),
-        "median_iter_s": statistics.median(times) if times else None,
+        "mean_sec_per_iter": mean_sec,
+        "step_times": steps,
         "iter_times": all_times,
         "loss_per_step": {k: statistics.mean(v) for k, v in sorted(per_step.items())},
     }
@@ -346,6 +348,25 @@ def cmd_samples(args: argparse.Namespace) -> None:
         (out / "samples.json").write_text(json.dumps(report, indent=1, default=str))
 
 
+def cmd_summarize(args: argparse.Namespace) -> None:
+    """Tokens/s from the iteration times kept in results files (``train`` output), as ``train`` counts them now."""
+    from unittest import mock
+
+    for name in args.files:
+        for recipe, entry in json.loads(Path(name).read_text()).items():
+            if not isinstance(entry, dict) or "iter_times" not in entry.get("app", {}):
+                continue
+            app = entry["app"]
+            rows = [{"iter": i + 1, "time": t, "loss": 0.0, "memory": (app["peak_gb"] or 0) * 1024}
+                    for i, t in enumerate(app["iter_times"])]
+            with mock.patch.object(logs, "read_scalars", return_value=rows):
+                r = parse_run("", Path("."), entry["micro_batch"], entry["gpus"], entry["accumulate"])
+            print(f"{Path(name).name}\t{recipe}\tGPUs {entry['gpus']}\tDeepSpeed {entry.get('deepspeed')}\t"
+                  f"{entry['micro_batch']} x {entry['accumulate']}\ts/iter {r['sec_per_iter']:.4f}\t"
+                  f"tokens/s {r['tokens_per_s']:,.0f}\tmean s/iter {r['mean_sec_per_iter']:.4f}\t"
+                  f"peak GB {app['peak_gb']:.2f}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -366,8 +387,10 @@ def main() -> None:
     s.add_argument("--recipes", default="auto,tutorial")
     s.add_argument("--tutorial-iters", type=int, default=160,
                    help="the tutorial recipe is cut to this many iterations (a full run is ~6 min)")
+    m = sub.add_parser("summarize")
+    m.add_argument("files", nargs="+")
     args = p.parse_args()
-    {"train": cmd_train, "fullpath": cmd_fullpath, "samples": cmd_samples}[args.cmd](args)
+    {"train": cmd_train, "fullpath": cmd_fullpath, "samples": cmd_samples, "summarize": cmd_summarize}[args.cmd](args)
 
 
 if __name__ == "__main__":
