@@ -331,9 +331,10 @@ def cmd_samples(args: argparse.Namespace) -> None:
         stamps = [datetime.strptime(m.group(1), "%m/%d %H:%M:%S") for m in map(TS_RE.match, log_text.splitlines()) if m]
         run_s = (stamps[-1] - rnds[0]["start"]).total_seconds() if rnds else None
         freq, save = int(settings["evaluation_freq"]), int(settings["save_steps"])
-        predicted = sample_cost.share(iters, med or 0, freq, save, questions, tokens)
+        predicted = sample_cost.share(iters, med or 0, freq, save, questions, tokens,
+                                      sample_cost.tokens_per_s(r["method"]))
         entry = {
-            "config": config.name, "iters": iters, "sec_per_iter": med, "app_wall_s": wall,
+            "config": config.name, "method": r["method"], "iters": iters, "sec_per_iter": med, "app_wall_s": wall,
             "evaluation_freq": settings["evaluation_freq"], "save_steps": settings["save_steps"],
             "questions": questions, "max_new_tokens": tokens,
             "rounds": [{"seconds": x["seconds"], "answers": x["answers"]} for x in rnds],
@@ -341,7 +342,7 @@ def cmd_samples(args: argparse.Namespace) -> None:
             "sample_s": sample_s, "in_loop_spikes_s": spikes,
             "tokens_per_s": max_tokens / sample_s if sample_s else None,
             "run_s": run_s, "share": sample_s / run_s if run_s else None,
-            "predicted_share_at_8_tok_s": predicted.share,
+            "predicted_sample_s": predicted.seconds, "predicted_share": predicted.share,
         }
         report[name] = entry
         print(name, {k: v for k, v in entry.items()}, flush=True)

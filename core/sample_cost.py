@@ -2,9 +2,10 @@
 
 The hook answers every evaluation question before training (with 50 new tokens), after
 every ``evaluation_freq``-th iteration, after every iteration that saves a checkpoint
-(every ``save_steps`` and the last one), and once more after training. At the ~8 tokens/s
-measured on an H100 (benchmarks/RESULTS.md) this can take a large share of a short run, so
-the config page shows the share and the evaluation_freq that keeps it under a target.
+(every ``save_steps`` and the last one), and once more after training. The hook answers one
+question at a time, at 8 to 24 tokens/s on the GPUs measured (benchmarks/RESULTS.md), so on a
+short run it can take a large share; the config page shows the share and the evaluation_freq
+that keeps it under a target.
 """
 
 from __future__ import annotations
@@ -13,8 +14,19 @@ import math
 from dataclasses import dataclass
 
 BEFORE_TRAIN_TOKENS = 50  # EvaluateChatHook.before_train asks with max_new_tokens=50
-TOKENS_PER_S = 8.0  # measured on an H100 (QLoRA, random weights): benchmarks/RESULTS.md
+# Tokens per second of the hook's answers, the slowest measured for each kind of training
+# (random weights, so every answer runs to max_new_tokens; benchmarks/RESULTS.md):
+# 4-bit QLoRA in fp16 answered at 8 tokens/s on an H100 host and 12 on an H200 host; LoRA in
+# bf16 (no quantization, the auto recipe) at 24 on the H200 host. Full fine-tuning has no
+# adapters and no 4-bit weights; it is counted with LoRA.
+TOKENS_PER_S = 8.0
+TOKENS_PER_S_BY_METHOD = {"qlora": 8.0, "lora": 24.0, "full": 24.0}
 TARGET_SHARE = 0.05
+
+
+def tokens_per_s(method: str | None) -> float:
+    """Expected answer speed on a GPU for a training method (``qlora``, ``lora``, ``full``)."""
+    return TOKENS_PER_S_BY_METHOD.get(method or "", TOKENS_PER_S)
 
 
 def rounds(total_iters: int, evaluation_freq: int, save_steps: int) -> int:

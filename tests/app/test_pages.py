@@ -169,9 +169,11 @@ def test_double_start_starts_one_training(ws, demo_model):
     assert len([d for d in ws.run_dirs() if (d / "job.json").exists()]) == 1
 
 
-def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, tmp_path, monkeypatch):
-    """With an H100 (faked: no GPU here) the auto recipe is LoRA bf16, micro-batch 4 × 4, no checkpointing."""
+def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, demo_model, tmp_path, monkeypatch):
+    """With an H100 (faked: no GPU here) the auto recipe is LoRA bf16, micro-batch 4 × 4, no checkpointing,
+    and the sample answers are priced at the speed measured for the method."""
     import json
+    import shutil
 
     import streamlit as st
 
@@ -182,7 +184,9 @@ def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, tmp_path, monkeypatch):
     (model / "config.json").write_text(json.dumps({
         "model_type": "internlm2", "hidden_size": 2048, "num_hidden_layers": 24, "num_attention_heads": 16,
         "num_key_value_heads": 8, "intermediate_size": 8192, "vocab_size": 92544}), "utf-8")
-    (model / "tokenizer_config.json").write_text("{}", "utf-8")
+    for f in demo_model.iterdir():  # a real tokenizer, so the page can count the dataset's tokens
+        if f.name.startswith(("tokenizer", "special_tokens")):
+            shutil.copy(f, model / f.name)
     (model / "model.safetensors").write_bytes(b"")
     env_ws.update_settings(base_model=str(model))
     dataset.save(env_ws.dataset_path, dataset.tutorial_records(OWNER, n=5))
@@ -193,10 +197,19 @@ def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, tmp_path, monkeypatch):
         at = _app("pages/config.py").run()
         assert not at.exception
         assert at.selectbox(key="config.recipe").value == "lora_bf16_mb4"
+
+        def sample_caption():
+            return next(c.value for c in at.caption if "样例回答" in c.value)
+
+        assert at.radio(key="config.f.method").value == "qlora"  # the preset's, until the recipe is applied
+        assert "QLoRA 训练时实测约 8 token/秒" in sample_caption()
         at.button(key="config.recipe_apply").click().run()
         assert at.radio(key="config.f.method").value == "lora"
+        assert "LoRA 训练时实测约 24 token/秒" in sample_caption(), sample_caption()
+        # Five records make a 9-iteration run, too short for 0.03 warmup (the page would refuse it).
+        at.number_input(key="config.f.warmup_ratio").set_value(0.0)
         at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
-        assert not at.exception and at.success, [e.value for e in at.error]
+        assert not at.exception and any("配置已保存" in x.value for x in at.success), [e.value for e in at.error]
         values, out = config.load_with_mmengine(Path(env_ws.settings()["config"]),
                                                 ["batch_size", "accumulative_counts", "model"])
         assert values["batch_size"] == 4 and values["accumulative_counts"] == 4, out

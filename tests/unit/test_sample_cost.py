@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from core import sample_cost
@@ -59,3 +62,31 @@ def test_share_and_the_suggested_frequency():
     # Already under the target: nothing to suggest.
     s = sample_cost.share(3000, 0.46, 3000, 3000, questions=1, max_new_tokens=16)
     assert s.share <= 0.05 and s.suggested_freq is None and s.reachable
+
+
+MEASURED = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+
+
+@pytest.mark.parametrize("name, recipe", [("h200_x2_gpu0_samples_auto.json", "auto"),
+                                          ("h200_x2_gpu0_samples_tutorial.json", "tutorial")])
+def test_the_estimate_bounds_the_sample_time_measured_on_a_gpu(name, recipe):
+    """The config page's estimate against XTuner's own runs on a GPU (benchmarks/gpu_bench.py samples).
+
+    The estimate takes the slowest answer speed measured for the method, so it must not fall
+    below what was measured, and must not be so loose that the page's advice is useless.
+    """
+    run = json.loads((MEASURED / name).read_text())[recipe]
+    n = sample_cost.rounds(run["iters"], int(run["evaluation_freq"]), int(run["save_steps"]))
+    assert n == run["rounds_predicted"]
+    # The log shows the last round and the one after training as one group (no iteration between them).
+    assert len(run["rounds"]) == n - 1
+    assert sum(r["answers"] for r in run["rounds"]) == n * run["questions"]
+    estimate = sample_cost.seconds(run["iters"], int(run["evaluation_freq"]), int(run["save_steps"]),
+                                   run["questions"], run["max_new_tokens"], sample_cost.tokens_per_s(run["method"]))
+    measured = run["sample_s"]  # log timestamps are whole seconds: allow 1 s per round
+    assert measured - len(run["rounds"]) <= estimate <= 2 * (measured + len(run["rounds"]))
+
+
+def test_quantized_training_answers_slowest():
+    assert sample_cost.tokens_per_s("qlora") < sample_cost.tokens_per_s("lora") == sample_cost.tokens_per_s("full")
+    assert sample_cost.tokens_per_s(None) == sample_cost.tokens_per_s("qlora")  # unknown: the slowest
