@@ -54,6 +54,15 @@ class SystemInfo:
     warnings: list[str] = field(default_factory=list)
 
 
+def has_package(name: str) -> bool:
+    """Whether ``name`` is installed for this Python (looked up, not imported: DeepSpeed's import is slow)."""
+    try:
+        metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 def versions() -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for name in PACKAGES:

@@ -98,8 +98,15 @@ def _start_form() -> None:
     if hw == "gpuN":
         gpus = st.number_input(t("train.gpus"), min_value=2, max_value=gpus_available, value=gpus_available,
                                key="train.gpus")
-    if hw != "cpu":
-        ds = st.selectbox(t("train.deepspeed"), ["none", *xtuner_cli.DEEPSPEED_CHOICES], key="train.deepspeed",
+    if hw != "cpu" and not sysinfo.has_package("deepspeed"):
+        st.caption(t("train.deepspeed_missing"))
+    elif hw != "cpu":
+        # On several GPUs ZeRO-2 is the measured better choice (benchmarks/RESULTS.md); one key per
+        # hardware choice, so switching to several GPUs picks it again.
+        choices = ["none", *xtuner_cli.DEEPSPEED_CHOICES]
+        ds = st.selectbox(t("train.deepspeed"), choices, key=f"train.deepspeed.{hw}",
+                          index=choices.index("deepspeed_zero2") if hw == "gpuN" else 0,
+                          help=t("train.deepspeed_help"),
                           format_func=lambda o: t("train.deepspeed_none") if o == "none" else o)
         deepspeed = None if ds == "none" else ds
     blocked = summary["method"] == "qlora" and hw == "cpu"

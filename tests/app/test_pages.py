@@ -120,6 +120,44 @@ def test_train_page_without_config_says_what_to_do(env_ws):
     assert any("配置" in i.value for i in at.info)
 
 
+@pytest.mark.parametrize("deepspeed_installed", [True, False])
+def test_train_page_on_two_gpus_offers_zero2_only_when_deepspeed_is_there(env_ws, demo_model, monkeypatch,
+                                                                         deepspeed_installed):
+    """Two GPUs (faked: none here): ZeRO-2 is preselected, measured faster on two GPUs; without
+    DeepSpeed installed nothing offers it (choosing it would fail the run at start)."""
+    import streamlit as st
+
+    from core import sysinfo
+
+    _ready_ws(env_ws, demo_model)
+    (env_ws.configs_dir / "c.py").write_text(
+        config.tutorial_config(str(demo_model), str(env_ws.dataset_path), cpu=True, demo=True), "utf-8")
+    h100 = sysinfo.GPU(name="NVIDIA H100 80GB HBM3", free=79 * 2**30, total=80 * 2**30, bf16=True)
+    monkeypatch.setattr(sysinfo, "gpu_info", lambda timeout=60: ([h100, h100], "13.0"))
+    real = sysinfo.has_package
+    monkeypatch.setattr(sysinfo, "has_package",
+                        lambda name: deepspeed_installed if name == "deepspeed" else real(name))
+    st.cache_data.clear()
+    try:
+        at = _app("pages/train.py").run()
+        assert not at.exception
+        at.radio(key="train.hardware").set_value("gpuN").run()
+        command = at.code[0].value
+        assert command.startswith("NPROC_PER_NODE=2 xtuner train")
+        if deepspeed_installed:
+            assert at.selectbox(key="train.deepspeed.gpuN").value == "deepspeed_zero2"
+            assert command.endswith("--deepspeed deepspeed_zero2")
+            at.radio(key="train.hardware").set_value("gpu1").run()
+            assert at.selectbox(key="train.deepspeed.gpu1").value == "none"
+            assert "--deepspeed" not in at.code[0].value
+        else:
+            assert not [s for s in at.selectbox if str(s.key).startswith("train.deepspeed")]
+            assert "--deepspeed" not in command
+            assert any("没有安装 DeepSpeed" in c.value for c in at.caption)
+    finally:
+        st.cache_data.clear()
+
+
 def test_train_page_starts_and_stops_a_training(env_ws, demo_model):
     _ready_ws(env_ws, demo_model)
     cfg_path = env_ws.configs_dir / "c.py"

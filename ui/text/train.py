@@ -15,6 +15,12 @@ STRINGS = {
     "train.gpus": {"zh": "GPU 数量", "en": "Number of GPUs"},
     "train.deepspeed": {"zh": "DeepSpeed", "en": "DeepSpeed"},
     "train.deepspeed_none": {"zh": "不用", "en": "none"},
+    "train.deepspeed_missing": {"zh": "没有安装 DeepSpeed，所以不提供 ZeRO 选项（多块 GPU 照样能训练）。需要时在本应用的环境里安装：pip install deepspeed。",
+                                "en": "DeepSpeed is not installed, so ZeRO is not offered (several GPUs still train without it). "
+                                      "To add it, install it in this app's environment: pip install deepspeed."},
+    "train.deepspeed_help": {"zh": "多块 GPU 时建议 deepspeed_zero2：实测 2 块 H200 上 LoRA bf16 比不用快 1.23 倍，每块少占 16% 显存。1 块 GPU 时没有好处。",
+                             "en": "On several GPUs deepspeed_zero2 is the better choice: measured on 2 H200s with LoRA bf16 it was 1.23× "
+                                   "as fast as none and used 16% less memory per GPU. It brings nothing on one GPU."},
     "train.command": {"zh": "等价的命令（想自己在终端里运行时用）", "en": "The equivalent command (to run it yourself in a terminal)"},
     "train.start": {"zh": "开始训练", "en": "Start training"},
     "train.started": {"zh": "训练已启动：{name}", "en": "Training started: {name}"},
