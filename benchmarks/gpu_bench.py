@@ -163,12 +163,18 @@ def run_through_app(ws: Workspace, config: Path, gpus: int = 1, deepspeed: str |
     return run_dir, time.time() - t0
 
 
-def cmd_train(args: argparse.Namespace) -> None:
+def _setup(args: argparse.Namespace) -> tuple[Path, Workspace, Path]:
+    """The output folder, a workspace with the tutorial's data, and the shape model in it."""
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     ws = Workspace.resolve(Path(args.workspace))
     model = make_shape_model(ws.models_dir / "internlm2-1_8b-shape")
     dataset.save(ws.dataset_path, dataset.tutorial_records("伍鲜同志", 8000))
+    return out, ws, model
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    out, ws, model = _setup(args)
     results = {}
     for name in args.recipes.split(","):
         r = RECIPES[name]
@@ -212,11 +218,7 @@ def cmd_fullpath(args: argparse.Namespace) -> None:
 
     from core import chat
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    ws = Workspace.resolve(Path(args.workspace))
-    model = make_shape_model(ws.models_dir / "internlm2-1_8b-shape")
-    dataset.save(ws.dataset_path, dataset.tutorial_records("伍鲜同志", 8000))
+    out, ws, model = _setup(args)
     report: dict = {}
     # The tutorial's config unchanged but for the tutorial's edits, cut to 32 iterations.
     text = cfg.tutorial_config(str(model), str(ws.dataset_path), extra={"SYSTEM": "", "evaluation_freq": 100000})
@@ -286,11 +288,7 @@ def cmd_samples(args: argparse.Namespace) -> None:
     """Sample answers in runs saved as the config page saves them, their cost measured."""
     from core import sample_cost
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    ws = Workspace.resolve(Path(args.workspace))
-    model = make_shape_model(ws.models_dir / "internlm2-1_8b-shape")
-    dataset.save(ws.dataset_path, dataset.tutorial_records("伍鲜同志", 8000))
+    out, ws, model = _setup(args)
     tokens = 48  # the config page's default sample length on a GPU
     report: dict = {}
     for name in args.recipes.split(","):
