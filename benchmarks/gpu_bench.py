@@ -228,7 +228,9 @@ def cmd_fullpath(args: argparse.Namespace) -> None:
     config = ws.configs_dir / "tutorial_qlora.py"
     config.write_text(ed.result(), encoding="utf-8")
     t0 = time.time()
-    run_dir, _ = run_through_app(ws, config)
+    run_dir, _ = run_through_app(ws, config, args.gpus, args.deepspeed)
+    report["training"] = {"gpus": args.gpus, "deepspeed": args.deepspeed,
+                          "checkpoint": str(convert.latest_checkpoint(runs.RunPaths(run_dir).work_dir))}
     report["train_s"] = time.time() - t0
     run = runs.RunPaths(run_dir)
     for device in ("cuda", "cpu"):
@@ -380,6 +382,8 @@ def main() -> None:
     f = sub.add_parser("fullpath")
     f.add_argument("--out", required=True)
     f.add_argument("--workspace", default="/tmp/bench_ws_full")
+    f.add_argument("--gpus", type=int, default=1)
+    f.add_argument("--deepspeed", default=None, help="e.g. deepspeed_zero2: its checkpoints are folders")
     s = sub.add_parser("samples")
     s.add_argument("--out", required=True)
     s.add_argument("--workspace", default="/tmp/bench_ws_samples")

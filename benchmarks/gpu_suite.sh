@@ -11,6 +11,8 @@
 #   multi      the auto recipe on 2 GPUs through torchrun, then with DeepSpeed ZeRO-2
 #   samples    what the sample answers cost in runs saved as the config page saves them
 #   samples-tutorial   the same for the tutorial's recipe (cut to 120 iterations)
+#   fullpath-zero2     QLoRA trained on 2 GPUs with DeepSpeed ZeRO-2, its folder checkpoint
+#                      converted and merged, the merged model asked on the GPU
 # Every part has its own time limit; a part that runs over is stopped and its trainings killed,
 # so the parts after it still run.
 set -u -o pipefail
@@ -62,6 +64,8 @@ for p in "$@"; do
             --workspace /tmp/bench_ws) ;;
         samples-tutorial) (export CUDA_VISIBLE_DEVICES=0; part samples_tutorial 220 samples --out "$out/tutorial" \
             --recipes tutorial --tutorial-iters 120 --workspace /tmp/bench_ws) ;;
+        fullpath-zero2) part fullpath_zero2 400 fullpath --out "$out/zero2" --gpus 2 \
+            --deepspeed deepspeed_zero2 ;;
         *) echo "unknown part $p" ;;
     esac
 done
