@@ -23,21 +23,23 @@ class Recipe:
     precision: str  # bf16 or fp16
     checkpointing: bool
     micro_batch: int
-    speed: float  # tokens/s relative to the tutorial recipe (measured where noted)
+    speed: str  # tokens/s ÷ the tutorial recipe's on the same machine, as measured (a range over hosts)
 
     def accumulation(self, gpus: int = 1, effective: int = TUTORIAL_EFFECTIVE_BATCH) -> int:
         return max(1, effective // (self.micro_batch * gpus))
 
 
-# Measured on an H100 80GB (benchmarks/RESULTS.md) or, marked (H200), on an H200 for the same
-# config with the same effective batch. Ordered fastest first.
+# Speed: tokens/s ÷ the tutorial recipe's tokens/s on the same machine (benchmarks/RESULTS.md).
+# The tutorial's recipe runs at the host CPU's pace, so the ratio differs between hosts of the
+# same card: a range where several were measured, the card named where only an H200 was.
+# Ordered fastest first.
 RECIPES: list[Recipe] = [
-    Recipe("lora_bf16_mb8", "lora", "bf16", False, 8, 5.1),   # (H200) 86 GB: fits 141 GB cards only
-    Recipe("lora_bf16_mb4", "lora", "bf16", False, 4, 5.0),   # H100: 22,119 tok/s, 47.7 GB
-    Recipe("qlora_bf16_mb4", "qlora", "bf16", False, 4, 4.0),  # (H200) 21,917 tok/s vs 26,111 for lora mb4
-    Recipe("lora_bf16_mb1", "lora", "bf16", False, 1, 2.1),   # (H200) 20.6 GB
-    Recipe("lora_bf16_mb1_ckpt", "lora", "bf16", True, 1, 1.6),  # (H200) 11.3 GB
-    Recipe("tutorial", "qlora", "fp16", True, 1, 1.0),        # H100: 4,409 tok/s, 6.1 GB
+    Recipe("lora_bf16_mb8", "lora", "bf16", False, 8, "5.1× (H200)"),  # 86 GB: fits 141 GB cards only
+    Recipe("lora_bf16_mb4", "lora", "bf16", False, 4, "3.5–5.0×"),      # H100: 22,100–22,300 tok/s, 47.7 GB
+    Recipe("qlora_bf16_mb4", "qlora", "bf16", False, 4, "2.9–4.0×"),    # H100: 18,541 tok/s, 49.1 GB
+    Recipe("lora_bf16_mb1", "lora", "bf16", False, 1, "2.1× (H200)"),  # 20.6 GB
+    Recipe("lora_bf16_mb1_ckpt", "lora", "bf16", True, 1, "1.6× (H200)"),  # 11.3 GB
+    Recipe("tutorial", "qlora", "fp16", True, 1, "1.0×"),               # H100: 4,409–6,295 tok/s, 6.1 GB
 ]
 TUTORIAL = RECIPES[-1]
 

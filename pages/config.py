@@ -120,7 +120,7 @@ if gpus:
                 t("config.recipe.col.ckpt"): c.recipe.checkpointing,
                 t("config.recipe.col.batch"): f"{c.recipe.micro_batch} × {c.recipe.accumulation()}",
                 t("config.recipe.col.memory"): sysinfo.human_bytes(c.memory),
-                t("config.recipe.col.fits"): c.fits, t("config.recipe.col.speed"): f"{c.recipe.speed:.1f}×",
+                t("config.recipe.col.fits"): c.fits, t("config.recipe.col.speed"): c.recipe.speed,
             } for c in choices], hide_index=True, width="stretch")
             keys = [c.recipe.key for c in choices]
             default = keys.index(best.recipe.key) if best else keys.index(recipes.TUTORIAL.key)
