@@ -72,3 +72,16 @@ def auto(shape: ModelShape, max_length: int, free_bytes: float | None, *, gpus: 
         if choice.fits:
             return choice
     return None
+
+
+def accumulation_on(gpus: int, micro_batch: int, accumulation: int) -> int | None:
+    """Gradient accumulation that keeps a one-GPU config's effective batch on ``gpus`` GPUs.
+
+    Every GPU takes its own micro-batch, so ``micro_batch × accumulation × gpus`` sequences make
+    one optimizer step. None when the one-GPU accumulation does not divide by ``gpus`` (the
+    effective batch cannot stay exactly the same).
+    """
+    gpus, accumulation = int(gpus), int(accumulation)
+    if gpus < 1 or accumulation < 1 or int(micro_batch) < 1 or accumulation % gpus:
+        return None
+    return accumulation // gpus

@@ -59,6 +59,7 @@ def start_training(
     resume: Path | None = None,
     seed: int | None = None,
     label: str = "train",
+    accumulative_counts: int | None = None,
 ) -> Path:
     """Start XTuner training of ``config_path`` in a new run folder; returns the folder.
 
@@ -73,12 +74,14 @@ def start_training(
     run = RunPaths(ws.new_run_dir(label))
     shutil.copy2(config_path, run.config)
     inv = xtuner_cli.train(run.config, run.work_dir, gpus=gpus, deepspeed=deepspeed, resume=resume,
-                           seed=seed, cache_dir=ws.root / ".cache" / "datasets")
+                           seed=seed, cache_dir=ws.root / ".cache" / "datasets",
+                           accumulative_counts=accumulative_counts)
     meta: dict[str, Any] = {
         "source_config": str(config_path), "model": summary["model"], "dataset": summary["dataset"],
         "dataset_hash": _file_hash(Path(summary["dataset"])) if summary["dataset"] else None,
         "template": summary["template"], "system": summary["system"], "method": summary["method"],
         "gpus": gpus, "deepspeed": deepspeed, "resumed_from": str(resume) if resume else None,
+        "accumulative_counts_override": accumulative_counts,
         "max_length": summary["max_length"], "batch_size": summary["batch_size"],
         "pack_to_max_length": summary["pack_to_max_length"], "evaluation_inputs": summary["evaluation_inputs"],
     }
@@ -174,7 +177,8 @@ def resume_training(ws: Workspace, run_dir: Path, checkpoint: Path | None = None
         raise jobs.JobError(f"run {run.root.name} has no checkpoint to resume from")
     info = meta(run.root)
     return start_training(ws, run.config, gpus=int(info.get("gpus") or 1), deepspeed=info.get("deepspeed"),
-                          resume=checkpoint, label="resume")
+                          resume=checkpoint, label="resume",
+                          accumulative_counts=info.get("accumulative_counts_override"))
 
 
 def delete_run(ws: Workspace, run_dir: Path) -> None:

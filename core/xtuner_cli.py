@@ -71,12 +71,19 @@ def train(
     resume: Path | None = None,
     seed: int | None = None,
     cache_dir: Path | None = None,
+    accumulative_counts: int | None = None,
 ) -> Invocation:
-    """``xtuner train`` for one process, or torchrun over ``gpus`` GPUs."""
+    """``xtuner train`` for one process, or torchrun over ``gpus`` GPUs.
+
+    ``accumulative_counts`` overrides the config's gradient accumulation for this run only
+    (``--cfg-options``), e.g. to keep a one-GPU config's effective batch on several GPUs.
+    """
     if deepspeed is not None and deepspeed not in DEEPSPEED_CHOICES:
         raise ValueError(f"unknown DeepSpeed setting {deepspeed!r}; choose one of {DEEPSPEED_CHOICES}")
     if gpus < 1:
         raise ValueError("the number of GPUs must be at least 1")
+    if accumulative_counts is not None and int(accumulative_counts) < 1:
+        raise ValueError("gradient accumulation must be at least 1")
     args: list[str] = [str(config), "--work-dir", str(work_dir)]
     if deepspeed:
         args += ["--deepspeed", deepspeed]
@@ -84,6 +91,8 @@ def train(
         args += ["--resume", str(resume)]
     if seed is not None:
         args += ["--seed", str(seed)]
+    if accumulative_counts is not None:
+        args += ["--cfg-options", f"optim_wrapper.accumulative_counts={int(accumulative_counts)}"]
     env = _base_env({"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"})
     if cache_dir is not None:
         env["HF_DATASETS_CACHE"] = str(cache_dir)

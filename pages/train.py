@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import config as cfg
-from core import convert, jobs, logs, monitor, runs, sysinfo, xtuner_cli
+from core import convert, jobs, logs, monitor, recipes, runs, sysinfo, xtuner_cli
 from core.runs import RunPaths
 from ui import job_panel
 from ui.auth import gate
@@ -26,6 +26,24 @@ st.caption(t("train.intro"))
 @st.cache_data(ttl=300, show_spinner=False)
 def _gpu_count() -> int:
     return len(sysinfo.gpu_info()[0])
+
+
+def _accumulation_on(gpus: int, summary: dict) -> int | None:
+    """Ask whether to keep the config's one-GPU effective batch on ``gpus`` GPUs; the accumulation to use."""
+    batch, accum = summary.get("batch_size"), summary.get("accumulative_counts")
+    if not (isinstance(batch, int) and isinstance(accum, int)):
+        return None
+    one, many = batch * accum, batch * accum * gpus
+    keep = recipes.accumulation_on(gpus, batch, accum)
+    if keep is None:
+        st.caption(t("train.batch_grows", one=one, many=many, gpus=gpus) + " "
+                   + t("train.batch_indivisible", accum=accum, gpus=gpus))
+        return None
+    if st.checkbox(t("train.keep_batch", one=one, keep=keep, gpus=gpus), value=True, key="train.keep_batch",
+                   help=t("train.keep_batch_help")):
+        return keep
+    st.caption(t("train.batch_grows", one=one, many=many, gpus=gpus))
+    return None
 
 
 def _state_label(state: str) -> str:
@@ -94,10 +112,11 @@ def _start_form() -> None:
     options = ["cpu"] + (["gpu1"] if gpus_available >= 1 else []) + (["gpuN"] if gpus_available >= 2 else [])
     hw = st.radio(t("train.hardware"), options, index=min(1, len(options) - 1), horizontal=True,
                   format_func=lambda o: t(f"train.hw.{o}"), key="train.hardware")
-    gpus, deepspeed = 1, None
+    gpus, deepspeed, accum = 1, None, None
     if hw == "gpuN":
         gpus = st.number_input(t("train.gpus"), min_value=2, max_value=gpus_available, value=gpus_available,
                                key="train.gpus")
+        accum = _accumulation_on(int(gpus), summary)
     if hw != "cpu" and not sysinfo.has_package("deepspeed"):
         st.caption(t("train.deepspeed_missing"))
     elif hw != "cpu":
@@ -112,12 +131,14 @@ def _start_form() -> None:
     blocked = summary["method"] == "qlora" and hw == "cpu"
     if blocked:
         st.warning(t("train.qlora_cpu"))
-    inv = xtuner_cli.train(config_path, ws.runs_dir / "<run>" / "work_dir", gpus=int(gpus), deepspeed=deepspeed)
+    inv = xtuner_cli.train(config_path, ws.runs_dir / "<run>" / "work_dir", gpus=int(gpus), deepspeed=deepspeed,
+                           accumulative_counts=accum)
     st.caption(t("train.command"))
     st.code(inv.display, language="bash")
     if st.button(t("train.start"), type="primary", disabled=blocked, key="train.start"):
         try:
-            run_dir = runs.start_training(ws, config_path, gpus=int(gpus), deepspeed=deepspeed)
+            run_dir = runs.start_training(ws, config_path, gpus=int(gpus), deepspeed=deepspeed,
+                                          accumulative_counts=accum)
         except jobs.JobError:
             st.error(t("train.busy"))
         else:

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import config, dataset, jobs, runs
 from core.workspace import ENV_VAR, Workspace
-from tests.conftest import OWNER
+from tests.conftest import OWNER, stop_all_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -146,7 +146,7 @@ def test_train_page_on_two_gpus_offers_zero2_only_when_deepspeed_is_there(env_ws
         assert command.startswith("NPROC_PER_NODE=2 xtuner train")
         if deepspeed_installed:
             assert at.selectbox(key="train.deepspeed.gpuN").value == "deepspeed_zero2"
-            assert command.endswith("--deepspeed deepspeed_zero2")
+            assert "--deepspeed deepspeed_zero2" in command
             at.radio(key="train.hardware").set_value("gpu1").run()
             assert at.selectbox(key="train.deepspeed.gpu1").value == "none"
             assert "--deepspeed" not in at.code[0].value
@@ -155,6 +155,52 @@ def test_train_page_on_two_gpus_offers_zero2_only_when_deepspeed_is_there(env_ws
             assert "--deepspeed" not in command
             assert any("没有安装 DeepSpeed" in c.value for c in at.caption)
     finally:
+        st.cache_data.clear()
+
+
+def test_train_page_on_two_gpus_keeps_the_one_gpu_effective_batch(env_ws, demo_model, monkeypatch):
+    """A config made for one GPU (1 × 16) run on two: accumulation 8 for this run unless the person
+    unticks it; the run records what it used. A config whose accumulation does not divide is told."""
+    import streamlit as st
+
+    from core import sysinfo
+
+    _ready_ws(env_ws, demo_model)
+    for name, accum in (("a16.py", 16), ("a3.py", 3)):
+        (env_ws.configs_dir / name).write_text(config.tutorial_config(
+            str(demo_model), str(env_ws.dataset_path), cpu=True, demo=True,
+            extra={"batch_size": 1, "accumulative_counts": accum, "max_epochs": 50}), "utf-8")
+    env_ws.update_settings(config=str(env_ws.configs_dir / "a16.py"))
+    gpu = sysinfo.GPU(name="NVIDIA H100 80GB HBM3", free=79 * 2**30, total=80 * 2**30, bf16=True)
+    monkeypatch.setattr(sysinfo, "gpu_info", lambda timeout=60: ([gpu, gpu], "13.0"))
+    st.cache_data.clear()
+    try:
+        at = _app("pages/train.py").run()
+        at.radio(key="train.hardware").set_value("gpuN").run()
+        assert at.checkbox(key="train.keep_batch").value is True
+        assert "--cfg-options optim_wrapper.accumulative_counts=8" in at.code[0].value
+        at.checkbox(key="train.keep_batch").uncheck().run()
+        assert "--cfg-options" not in at.code[0].value
+        assert any("每步看到 32 个样本（1 块 GPU 时 16 个）" in c.value for c in at.caption)
+
+        at.checkbox(key="train.keep_batch").check().run()
+        # Start for real: on this machine torchrun's two processes fail without GPUs, but the run
+        # records the override and its command line carries it.
+        at.button(key="train.start").click().run()
+        assert not at.exception
+        run_dir = env_ws.run_dirs()[0]
+        assert runs.meta(run_dir)["accumulative_counts_override"] == 8
+        assert "optim_wrapper.accumulative_counts=8" in jobs.status(run_dir).record["steps"][0]["argv"]
+        stop_all_jobs(env_ws)
+
+        at.run()
+        at.radio(key="train.hardware").set_value("gpuN")
+        at.selectbox(key="train.config").set_value("a3.py").run()
+        assert not [c for c in at.checkbox if c.key == "train.keep_batch"]
+        assert "--cfg-options" not in at.code[0].value
+        assert any("梯度累积 3 不能被 2 整除" in c.value for c in at.caption), [c.value for c in at.caption]
+    finally:
+        stop_all_jobs(env_ws)
         st.cache_data.clear()
 
 

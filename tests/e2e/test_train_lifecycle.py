@@ -73,3 +73,26 @@ def test_stop_mid_run_then_resume_from_checkpoint(ws, demo_model):
     assert total > it
     assert jobs.stop(resumed, grace=15).state == jobs.STOPPED
     assert wait_job(resumed, 30).state == jobs.STOPPED
+
+
+def test_accumulation_override_reaches_xtuner(ws, demo_model):
+    """The Train page keeps a one-GPU effective batch on several GPUs with ``--cfg-options``;
+    XTuner must take it (the config XTuner itself writes into the work dir says so) and train."""
+    dataset.save(ws.dataset_path, dataset.tutorial_records("小红", n=10))
+    text = config.tutorial_config(str(demo_model), str(ws.dataset_path), cpu=True, demo=True,
+                                  extra={"max_epochs": 1, "accumulative_counts": 4, "evaluation_freq": 1000,
+                                         "warmup_ratio": 0})
+    cfg_path = ws.configs_dir / "accum.py"
+    cfg_path.write_text(text, encoding="utf-8")
+
+    run_dir = runs.start_training(ws, cfg_path, seed=0, accumulative_counts=2)
+    st = wait_job(run_dir, 600)
+    log_text = jobs.log_path(run_dir).read_text(encoding="utf-8", errors="replace")
+    assert st.state == jobs.SUCCEEDED, log_text[-3000:]
+    run = RunPaths(run_dir)
+    dumped = run.work_dir / run.config.name  # mmengine writes the config it ran into the work dir
+    values, output = config.load_with_mmengine(dumped, ["optim_wrapper", "accumulative_counts"])
+    assert values is not None, output
+    assert values["optim_wrapper"]["accumulative_counts"] == 2, values
+    # The saved config is untouched: the override belongs to this run.
+    assert "accumulative_counts = 4" in cfg_path.read_text(encoding="utf-8")

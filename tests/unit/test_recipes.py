@@ -49,3 +49,18 @@ def test_memory_estimate_is_within_ten_percent_of_measured_peaks(method, ckpt, m
     est = estimate.training_memory(estimate.INTERNLM2_1_8B, method=method, max_length=2048,
                                    micro_batch=micro_batch, checkpointing=ckpt).total / GIB
     assert abs(est - measured_gib) / measured_gib < 0.10, est
+
+
+@pytest.mark.parametrize("gpus, micro_batch, accumulation, expected", [
+    (2, 1, 16, 8),    # the tutorial's 1 × 16 on two GPUs: 1 × 8 × 2 = 16
+    (2, 4, 4, 2),     # the auto recipe on two GPUs
+    (4, 4, 4, 1),
+    (8, 4, 4, None),  # 4 × 1 × 8 = 32: the effective batch cannot stay 16
+    (3, 1, 16, None),  # 16 does not divide by 3
+    (1, 4, 4, 4),
+])
+def test_accumulation_keeps_the_one_gpu_effective_batch(gpus, micro_batch, accumulation, expected):
+    got = recipes.accumulation_on(gpus, micro_batch, accumulation)
+    assert got == expected
+    if got is not None:
+        assert micro_batch * got * gpus == micro_batch * accumulation

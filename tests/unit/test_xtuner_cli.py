@@ -59,7 +59,16 @@ def test_train_on_two_gpus_uses_torchrun():
     assert inv.env["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] == "1"
 
 
-@pytest.mark.parametrize("kwargs", [{"deepspeed": "zero2"}, {"deepspeed": "deepspeed_zero4"}, {"gpus": 0}])
+def test_train_overrides_accumulation_for_this_run_only():
+    inv = xtuner_cli.train(CFG, WORK, gpus=2, accumulative_counts=8)
+    assert inv.argv[-4:-2] == ["--cfg-options", "optim_wrapper.accumulative_counts=8"]
+    assert inv.argv[-2:] == ["--launcher", "pytorch"]
+    assert "--cfg-options optim_wrapper.accumulative_counts=8" in inv.display
+    assert "--cfg-options" not in xtuner_cli.train(CFG, WORK, gpus=2).argv
+
+
+@pytest.mark.parametrize("kwargs", [{"deepspeed": "zero2"}, {"deepspeed": "deepspeed_zero4"}, {"gpus": 0},
+                                    {"accumulative_counts": 0}])
 def test_train_refuses_bad_options(kwargs):
     with pytest.raises(ValueError):
         xtuner_cli.train(CFG, WORK, **kwargs)

@@ -13,6 +13,16 @@ STRINGS = {
     "train.hw.gpu1": {"zh": "1 块 GPU", "en": "1 GPU"},
     "train.hw.gpuN": {"zh": "多块 GPU", "en": "Several GPUs"},
     "train.gpus": {"zh": "GPU 数量", "en": "Number of GPUs"},
+    "train.keep_batch": {"zh": "保持 1 块 GPU 时的有效批量 {one}（本次把梯度累积改为 {keep}，{gpus} 块 GPU 各算一份）",
+                         "en": "Keep the one-GPU effective batch of {one} (gradient accumulation {keep} for this run, one share per GPU on {gpus} GPUs)"},
+    "train.keep_batch_help": {"zh": "每块 GPU 各算一个小批，所以不改的话每步看到的样本数会乘以 GPU 数，步数变少，学习率曲线也随之变化。只改这次运行（--cfg-options），保存的配置文件不变。",
+                              "en": "Every GPU takes its own micro-batch, so without this each optimizer step sees GPUs × as many sequences and the run makes fewer steps. "
+                                    "Only this run changes (--cfg-options); the saved config stays as it is."},
+    "train.batch_grows": {"zh": "在 {gpus} 块 GPU 上每步看到 {many} 个样本（1 块 GPU 时 {one} 个）。",
+                          "en": "On {gpus} GPUs each optimizer step sees {many} sequences ({one} on one GPU)."},
+    "train.batch_indivisible": {"zh": "梯度累积 {accum} 不能被 {gpus} 整除，无法保持原来的有效批量；需要时请在「配置」页面修改。",
+                                "en": "Gradient accumulation {accum} does not divide by {gpus}, so the one-GPU effective batch cannot be kept; "
+                                      "change it on the Config page if needed."},
     "train.deepspeed": {"zh": "DeepSpeed", "en": "DeepSpeed"},
     "train.deepspeed_none": {"zh": "不用", "en": "none"},
     "train.deepspeed_missing": {"zh": "没有安装 DeepSpeed，所以不提供 ZeRO 选项（多块 GPU 照样能训练）。需要时在本应用的环境里安装：pip install deepspeed。",
