@@ -316,7 +316,10 @@ def cmd_samples(args: argparse.Namespace) -> None:
         log_text = jobs.log_path(run_dir).read_text(errors="replace")
         rows = logs.read_scalars(runs.RunPaths(run_dir).work_dir)
         times = [row["time"] for row in rows if "time" in row]  # every 10th iteration (the page's log interval)
-        iters = max((int(row["iter"]) for row in rows), default=0)
+        # The run's length from its iteration lines ("Iter(train) [n/M]"): the logged rows stop at
+        # the last multiple of the log interval.
+        totals = [parsed[1] for parsed in map(logs.parse_iter_line, log_text.splitlines()) if parsed]
+        iters = totals[-1] if totals else 0
         med = statistics.median(times[5:]) if len(times) > 5 else None
         rnds = sample_rounds(log_text)
         questions = len(settings["evaluation_inputs"])
@@ -334,7 +337,10 @@ def cmd_samples(args: argparse.Namespace) -> None:
         predicted = sample_cost.share(iters, med or 0, freq, save, questions, tokens,
                                       sample_cost.tokens_per_s(r["method"]))
         entry = {
-            "config": config.name, "method": r["method"], "iters": iters, "sec_per_iter": med, "app_wall_s": wall,
+            "config": config.name, "method": r["method"], "iters": iters, "app_wall_s": wall,
+            # one iteration in ten is logged (the page's interval), so this is a median of single
+            # iterations, not of whole optimizer steps: good enough to price the samples, not a speed
+            "median_logged_iter_s": med,
             "evaluation_freq": settings["evaluation_freq"], "save_steps": settings["save_steps"],
             "questions": questions, "max_new_tokens": tokens,
             "rounds": [{"seconds": x["seconds"], "answers": x["answers"]} for x in rnds],
@@ -365,7 +371,7 @@ def cmd_summarize(args: argparse.Namespace) -> None:
             print(f"{Path(name).name}\t{recipe}\tGPUs {entry['gpus']}\tDeepSpeed {entry.get('deepspeed')}\t"
                   f"{entry['micro_batch']} x {entry['accumulate']}\ts/iter {r['sec_per_iter']:.4f}\t"
                   f"tokens/s {r['tokens_per_s']:,.0f}\tmean s/iter {r['mean_sec_per_iter']:.4f}\t"
-                  f"peak GB {app['peak_gb']:.2f}")
+                  f"peak GB {app['peak_gb'] or 0:.2f}")
 
 
 def main() -> None:

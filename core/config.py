@@ -413,6 +413,7 @@ def config_summary(source: str) -> dict[str, Any]:
         "batch_size": values.get("batch_size"),
         "pack_to_max_length": values.get("pack_to_max_length"),
         "accumulative_counts": values.get("accumulative_counts"),
+        "sequence_parallel_size": values.get("sequence_parallel_size", 1),
         "max_epochs": values.get("max_epochs"),
         "evaluation_inputs": values.get("evaluation_inputs"),
     }

@@ -29,17 +29,18 @@ class Recipe:
         return max(1, effective // (self.micro_batch * gpus))
 
 
-# Speed: tokens/s ÷ the tutorial recipe's tokens/s on the same machine (benchmarks/RESULTS.md).
+# Speed: tokens/s ÷ the tutorial recipe's tokens/s on the same machine, every such pair measured
+# (benchmarks/RESULTS.md; the H200-only rows from reference runs by hand, xtuner-facts.md).
 # The tutorial's recipe runs at the host CPU's pace, so the ratio differs between hosts of the
-# same card: a range where several were measured, the card named where only an H200 was.
+# same card: a range where several machines were measured, "(H200)" where only H200s were.
 # Ordered fastest first.
 RECIPES: list[Recipe] = [
-    Recipe("lora_bf16_mb8", "lora", "bf16", False, 8, "5.1× (H200)"),  # 86 GB: fits 141 GB cards only
-    Recipe("lora_bf16_mb4", "lora", "bf16", False, 4, "3.5–5.0×"),      # H100: 22,100–22,300 tok/s, 47.7 GB
-    Recipe("qlora_bf16_mb4", "qlora", "bf16", False, 4, "2.9–4.0×"),    # H100: 18,541 tok/s, 49.1 GB
-    Recipe("lora_bf16_mb1", "lora", "bf16", False, 1, "2.1× (H200)"),  # 20.6 GB
-    Recipe("lora_bf16_mb1_ckpt", "lora", "bf16", True, 1, "1.6× (H200)"),  # 11.3 GB
-    Recipe("tutorial", "qlora", "fp16", True, 1, "1.0×"),               # H100: 4,409–6,295 tok/s, 6.1 GB
+    Recipe("lora_bf16_mb8", "lora", "bf16", False, 8, "5.1× (H200)"),   # 86 GB: fits 141 GB cards only
+    Recipe("lora_bf16_mb4", "lora", "bf16", False, 4, "3.5–5.0×"),       # H100 3.5, 5.0; H200 3.7, 4.8; 47.7 GB
+    Recipe("qlora_bf16_mb4", "qlora", "bf16", False, 4, "2.9–4.0×"),     # H100 2.9; H200 3.1, 4.0; 49.1 GB
+    Recipe("lora_bf16_mb1", "lora", "bf16", False, 1, "1.7–2.1× (H200)"),  # 20.6 GB
+    Recipe("lora_bf16_mb1_ckpt", "lora", "bf16", True, 1, "1.2× (H200)"),  # 11.3 GB
+    Recipe("tutorial", "qlora", "fp16", True, 1, "1.0×"),                # H100: 4,409–6,295 tok/s, 6.1 GB
 ]
 TUTORIAL = RECIPES[-1]
 

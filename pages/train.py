@@ -31,8 +31,8 @@ def _gpu_count() -> int:
 def _accumulation_on(gpus: int, summary: dict) -> int | None:
     """Ask whether to keep the config's one-GPU effective batch on ``gpus`` GPUs; the accumulation to use."""
     batch, accum = summary.get("batch_size"), summary.get("accumulative_counts")
-    if not (isinstance(batch, int) and isinstance(accum, int)):
-        return None
+    if not (isinstance(batch, int) and isinstance(accum, int)) or summary.get("sequence_parallel_size", 1) != 1:
+        return None  # with sequence parallelism the preset multiplies the accumulation itself
     one, many = batch * accum, batch * accum * gpus
     keep = recipes.accumulation_on(gpus, batch, accum)
     if keep is None:
@@ -120,11 +120,12 @@ def _start_form() -> None:
     if hw != "cpu" and not sysinfo.has_package("deepspeed"):
         st.caption(t("train.deepspeed_missing"))
     elif hw != "cpu":
-        # On several GPUs ZeRO-2 is the measured better choice (benchmarks/RESULTS.md); one key per
-        # hardware choice, so switching to several GPUs picks it again.
+        # On several GPUs ZeRO-2 is the measured better choice for LoRA (benchmarks/RESULTS.md); one
+        # key per hardware choice and method, so switching to several GPUs picks it again.
         choices = ["none", *xtuner_cli.DEEPSPEED_CHOICES]
-        ds = st.selectbox(t("train.deepspeed"), choices, key=f"train.deepspeed.{hw}",
-                          index=choices.index("deepspeed_zero2") if hw == "gpuN" else 0,
+        measured = hw == "gpuN" and summary["method"] in ("lora", "full")  # QLoRA + ZeRO-2 not measured here
+        ds = st.selectbox(t("train.deepspeed"), choices, key=f"train.deepspeed.{hw}.{summary['method']}",
+                          index=choices.index("deepspeed_zero2") if measured else 0,
                           help=t("train.deepspeed_help"),
                           format_func=lambda o: t("train.deepspeed_none") if o == "none" else o)
         deepspeed = None if ds == "none" else ds

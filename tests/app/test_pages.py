@@ -145,10 +145,18 @@ def test_train_page_on_two_gpus_offers_zero2_only_when_deepspeed_is_there(env_ws
         command = at.code[0].value
         assert command.startswith("NPROC_PER_NODE=2 xtuner train")
         if deepspeed_installed:
-            assert at.selectbox(key="train.deepspeed.gpuN").value == "deepspeed_zero2"
+            assert at.selectbox(key="train.deepspeed.gpuN.lora").value == "deepspeed_zero2"
             assert "--deepspeed deepspeed_zero2" in command
             at.radio(key="train.hardware").set_value("gpu1").run()
-            assert at.selectbox(key="train.deepspeed.gpu1").value == "none"
+            assert at.selectbox(key="train.deepspeed.gpu1.lora").value == "none"
+            assert "--deepspeed" not in at.code[0].value
+            # QLoRA with ZeRO-2 was not measured (and DeepSpeed would switch fp16 to bf16): not preselected.
+            (env_ws.configs_dir / "q.py").write_text(
+                config.tutorial_config(str(demo_model), str(env_ws.dataset_path)), "utf-8")
+            at.run()
+            at.radio(key="train.hardware").set_value("gpuN")
+            at.selectbox(key="train.config").set_value("q.py").run()
+            assert at.selectbox(key="train.deepspeed.gpuN.qlora").value == "none"
             assert "--deepspeed" not in at.code[0].value
         else:
             assert not [s for s in at.selectbox if str(s.key).startswith("train.deepspeed")]
@@ -166,10 +174,11 @@ def test_train_page_on_two_gpus_keeps_the_one_gpu_effective_batch(env_ws, demo_m
     from core import sysinfo
 
     _ready_ws(env_ws, demo_model)
-    for name, accum in (("a16.py", 16), ("a3.py", 3)):
+    for name, accum, sp in (("a16.py", 16, 1), ("a3.py", 3, 1), ("sp2.py", 16, 2)):
         (env_ws.configs_dir / name).write_text(config.tutorial_config(
             str(demo_model), str(env_ws.dataset_path), cpu=True, demo=True,
-            extra={"batch_size": 1, "accumulative_counts": accum, "max_epochs": 50}), "utf-8")
+            extra={"batch_size": 1, "accumulative_counts": accum, "max_epochs": 50,
+                   "sequence_parallel_size": sp}), "utf-8")
     env_ws.update_settings(config=str(env_ws.configs_dir / "a16.py"))
     gpu = sysinfo.GPU(name="NVIDIA H100 80GB HBM3", free=79 * 2**30, total=80 * 2**30, bf16=True)
     monkeypatch.setattr(sysinfo, "gpu_info", lambda timeout=60: ([gpu, gpu], "13.0"))
@@ -199,6 +208,10 @@ def test_train_page_on_two_gpus_keeps_the_one_gpu_effective_batch(env_ws, demo_m
         assert not [c for c in at.checkbox if c.key == "train.keep_batch"]
         assert "--cfg-options" not in at.code[0].value
         assert any("梯度累积 3 不能被 2 整除" in c.value for c in at.caption), [c.value for c in at.caption]
+        # Sequence parallelism: the preset multiplies the accumulation itself; no override offered.
+        at.selectbox(key="train.config").set_value("sp2.py").run()
+        assert not [c for c in at.checkbox if c.key == "train.keep_batch"]
+        assert "--cfg-options" not in at.code[0].value
     finally:
         stop_all_jobs(env_ws)
         st.cache_data.clear()
@@ -286,10 +299,10 @@ def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, demo_model, tmp_path, mo
             return next(c.value for c in at.caption if "样例回答" in c.value)
 
         assert at.radio(key="config.f.method").value == "qlora"  # the preset's, until the recipe is applied
-        assert "QLoRA 训练时实测约 8 token/秒" in sample_caption()
+        assert "按 QLoRA 训练时实测的约 8 token/秒" in sample_caption()
         at.button(key="config.recipe_apply").click().run()
         assert at.radio(key="config.f.method").value == "lora"
-        assert "LoRA 训练时实测约 24 token/秒" in sample_caption(), sample_caption()
+        assert "按 LoRA 训练时实测的约 24 token/秒" in sample_caption(), sample_caption()
         # Five records make a 9-iteration run, too short for 0.03 warmup (the page would refuse it).
         at.number_input(key="config.f.warmup_ratio").set_value(0.0)
         at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()

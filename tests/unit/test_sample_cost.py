@@ -72,12 +72,12 @@ MEASURED = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 def test_the_estimate_bounds_the_sample_time_measured_on_a_gpu(name, recipe):
     """The config page's estimate against XTuner's own runs on a GPU (benchmarks/gpu_bench.py samples).
 
-    The estimate takes the slowest answer speed measured for the method, so it must not fall
-    below what was measured, and must not be so loose that the page's advice is useless.
+    A regression guard: the speeds in sample_cost come from these runs (the slowest seen per
+    method), so the estimate must not fall below the measured time, nor be so loose that the
+    page's advice is useless. The round count is checked against the answers the log shows.
     """
     run = json.loads((MEASURED / name).read_text())[recipe]
     n = sample_cost.rounds(run["iters"], int(run["evaluation_freq"]), int(run["save_steps"]))
-    assert n == run["rounds_predicted"]
     # The log shows the last round and the one after training as one group (no iteration between them).
     assert len(run["rounds"]) == n - 1
     assert sum(r["answers"] for r in run["rounds"]) == n * run["questions"]

@@ -13,11 +13,11 @@ STRINGS = {
     "train.hw.gpu1": {"zh": "1 块 GPU", "en": "1 GPU"},
     "train.hw.gpuN": {"zh": "多块 GPU", "en": "Several GPUs"},
     "train.gpus": {"zh": "GPU 数量", "en": "Number of GPUs"},
-    "train.keep_batch": {"zh": "保持 1 块 GPU 时的有效批量 {one}（本次把梯度累积改为 {keep}，{gpus} 块 GPU 各算一份）",
-                         "en": "Keep the one-GPU effective batch of {one} (gradient accumulation {keep} for this run, one share per GPU on {gpus} GPUs)"},
-    "train.keep_batch_help": {"zh": "每块 GPU 各算一个小批，所以不改的话每步看到的样本数会乘以 GPU 数，步数变少，学习率曲线也随之变化。只改这次运行（--cfg-options），保存的配置文件不变。",
-                              "en": "Every GPU takes its own micro-batch, so without this each optimizer step sees GPUs × as many sequences and the run makes fewer steps. "
-                                    "Only this run changes (--cfg-options); the saved config stays as it is."},
+    "train.keep_batch": {"zh": "保持 1 块 GPU 时的有效批量 {one}（这次运行把梯度累积改为 {keep}）",
+                         "en": "Keep the one-GPU effective batch of {one} (gradient accumulation {keep} for this run)"},
+    "train.keep_batch_help": {"zh": "每块 GPU 各算自己的小批，所以不改的话每个优化步看到的样本数会乘以 GPU 数，整个训练的优化步数也相应变少。只改这次运行（--cfg-options），保存的配置文件不变。",
+                              "en": "Every GPU takes its own micro-batch, so without this each optimizer step sees as many times more sequences as there are GPUs, "
+                                    "and the run makes that many times fewer optimizer steps. Only this run changes (--cfg-options); the saved config stays as it is."},
     "train.batch_grows": {"zh": "在 {gpus} 块 GPU 上每步看到 {many} 个样本（1 块 GPU 时 {one} 个）。",
                           "en": "On {gpus} GPUs each optimizer step sees {many} sequences ({one} on one GPU)."},
     "train.batch_indivisible": {"zh": "梯度累积 {accum} 不能被 {gpus} 整除，无法保持原来的有效批量；需要时请在「配置」页面修改。",
@@ -28,9 +28,10 @@ STRINGS = {
     "train.deepspeed_missing": {"zh": "没有安装 DeepSpeed，所以不提供 ZeRO 选项（多块 GPU 照样能训练）。需要时在本应用的环境里安装：pip install deepspeed。",
                                 "en": "DeepSpeed is not installed, so ZeRO is not offered (several GPUs still train without it). "
                                       "To add it, install it in this app's environment: pip install deepspeed."},
-    "train.deepspeed_help": {"zh": "多块 GPU 时建议 deepspeed_zero2：实测 2 块 H200 上 LoRA bf16 比不用快 1.23 倍，每块少占 16% 显存。1 块 GPU 时没有好处。",
-                             "en": "On several GPUs deepspeed_zero2 is the better choice: measured on 2 H200s with LoRA bf16 it was 1.23× "
-                                   "as fast as none and used 16% less memory per GPU. It brings nothing on one GPU."},
+    "train.deepspeed_help": {"zh": "实测 2 块 H200 上 LoRA bf16 用 deepspeed_zero2 比不用快 1.23 倍、每块少占 16% 显存，所以多块 GPU 训练 LoRA/全量微调时默认选它。注意：DeepSpeed 在支持 bf16 的卡上会改用 bf16，配置里的 fp16 不再生效。",
+                             "en": "Measured on 2 H200s with LoRA bf16, deepspeed_zero2 was 1.23× as fast as none and used 16% less memory per GPU, so it is "
+                                   "preselected for LoRA and full fine-tuning on several GPUs. Note: on cards that support bf16, DeepSpeed trains in bf16 "
+                                   "even if the config says fp16."},
     "train.command": {"zh": "等价的命令（想自己在终端里运行时用）", "en": "The equivalent command (to run it yourself in a terminal)"},
     "train.start": {"zh": "开始训练", "en": "Start training"},
     "train.started": {"zh": "训练已启动：{name}", "en": "Training started: {name}"},
