@@ -162,7 +162,7 @@ def checklist(ws: Workspace) -> dict[str, bool]:
     runs = [RunPaths(d) for d in ws.run_dirs()]
     return {
         "dataset": has_data,
-        "config": any(ws.configs_dir.glob("*.py")),
+        "config": bool(configs(ws)),
         "trained": any(jobs.status(r.root).state == jobs.SUCCEEDED for r in runs),
         "converted": any(convert.is_adapter_dir(r.adapter) for r in runs),
         "merged": any(convert.merged_ready(r.merged) for r in runs),
@@ -191,5 +191,17 @@ def delete_run(ws: Workspace, run_dir: Path) -> None:
 
 
 def configs(ws: Workspace) -> list[Path]:
-    """Saved configs, newest first."""
-    return sorted(ws.configs_dir.glob("*.py"), key=lambda p: p.stat().st_mtime, reverse=True)
+    """Saved configs, newest first.
+
+    Hidden files are not configs: saving writes ``.check-NAME.py`` for mmengine to load and
+    removes it, and a Train page rendered meanwhile must neither list it nor trip over it.
+    """
+    found = []
+    for path in ws.configs_dir.glob("*.py"):
+        if path.name.startswith("."):
+            continue
+        try:
+            found.append((path.stat().st_mtime, path))
+        except FileNotFoundError:  # removed since the listing
+            continue
+    return [path for _, path in sorted(found, key=lambda item: item[0], reverse=True)]
