@@ -24,9 +24,18 @@ TOKENS_PER_S_BY_METHOD = {"qlora": 8.0, "lora": 24.0, "full": 24.0}
 TARGET_SHARE = 0.05
 
 
-def tokens_per_s(method: str | None) -> float:
-    """Expected answer speed on a GPU for a training method (``qlora``, ``lora``, ``full``)."""
-    return TOKENS_PER_S_BY_METHOD.get(method or "", TOKENS_PER_S)
+MEASURED_LAYERS = 24  # the speeds above: internlm2-chat-1_8b's shape
+
+
+def tokens_per_s(method: str | None, layers: int | None = None) -> float:
+    """Expected answer speed on a GPU for a training method (``qlora``, ``lora``, ``full``).
+
+    Answering one question at a time is bound by kernel launches, whose number per token
+    grows with the layers; other models are scaled from the measured 24 layers by that count
+    (an estimate: only the 24-layer shape was measured).
+    """
+    base = TOKENS_PER_S_BY_METHOD.get(method or "", TOKENS_PER_S)
+    return base * MEASURED_LAYERS / layers if layers and layers > 0 else base
 
 
 def rounds(total_iters: int, evaluation_freq: int, save_steps: int) -> int:

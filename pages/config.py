@@ -296,11 +296,12 @@ if counts:
     n_q = len(form_values["evaluation_inputs"])
 if counts and 8 <= sample_tokens <= 2048 and int(save_steps) >= 1:  # validate words the error otherwise
     n_rounds = sample_cost.rounds(total_iters, int(eval_freq), int(save_steps))
-    tps = sample_cost.tokens_per_s(method)
+    tps = sample_cost.tokens_per_s(method, shape.layers if shape else None)
     sample_s = sample_cost.seconds(total_iters, int(eval_freq), int(save_steps), n_q, int(sample_tokens), tps)
     st.caption(t("config.fit.samples", rounds=n_rounds, q=n_q, tokens=int(sample_tokens))
                + ("" if cpu else " " + t("config.fit.samples_gpu", sec=monitor.format_duration(sample_s),
-                                         tps=f"{tps:g}", method=t(f"config.method_short.{method}"))))
+                                         tps=f"{tps:.0f}", layers=shape.layers if shape else "?",
+                                         method=t(f"config.method_short.{method}"))))
     if speed and not cpu:
         cost = sample_cost.share(total_iters, speed, int(eval_freq), int(save_steps), n_q, int(sample_tokens), tps)
         if cost.share > sample_cost.TARGET_SHARE:

@@ -299,10 +299,10 @@ def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, demo_model, tmp_path, mo
             return next(c.value for c in at.caption if "样例回答" in c.value)
 
         assert at.radio(key="config.f.method").value == "qlora"  # the preset's, until the recipe is applied
-        assert "按 QLoRA 训练时实测的约 8 token/秒" in sample_caption()
+        assert "约 8 token/秒：QLoRA 训练时在 24 层的 1.8B 模型上实测" in sample_caption()
         at.button(key="config.recipe_apply").click().run()
         assert at.radio(key="config.f.method").value == "lora"
-        assert "按 LoRA 训练时实测的约 24 token/秒" in sample_caption(), sample_caption()
+        assert "约 24 token/秒：LoRA 训练时在 24 层的 1.8B 模型上实测" in sample_caption(), sample_caption()
         # Five records make a 9-iteration run, too short for 0.03 warmup (the page would refuse it).
         at.number_input(key="config.f.warmup_ratio").set_value(0.0)
         at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()

@@ -90,3 +90,9 @@ def test_the_estimate_bounds_the_sample_time_measured_on_a_gpu(name, recipe):
 def test_quantized_training_answers_slowest():
     assert sample_cost.tokens_per_s("qlora") < sample_cost.tokens_per_s("lora") == sample_cost.tokens_per_s("full")
     assert sample_cost.tokens_per_s(None) == sample_cost.tokens_per_s("qlora")  # unknown: the slowest
+
+
+def test_other_models_are_scaled_by_their_layers():
+    assert sample_cost.tokens_per_s("lora", 24) == sample_cost.tokens_per_s("lora")  # the measured shape
+    assert sample_cost.tokens_per_s("qlora", 4) == 6 * sample_cost.tokens_per_s("qlora")  # the demo model
+    assert sample_cost.tokens_per_s("qlora", 32) < sample_cost.tokens_per_s("qlora")  # a 7B model
