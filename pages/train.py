@@ -135,7 +135,7 @@ def _start_form() -> None:
     inv = xtuner_cli.train(config_path, ws.runs_dir / "<run>" / "work_dir", gpus=int(gpus), deepspeed=deepspeed,
                            accumulative_counts=accum)
     st.caption(t("train.command"))
-    st.code(inv.display, language="bash")
+    st.code(inv.display, language="bash", wrap_lines=True)  # the whole command in view, options too
     if st.button(t("train.start"), type="primary", disabled=blocked, key="train.start"):
         try:
             run_dir = runs.start_training(ws, config_path, gpus=int(gpus), deepspeed=deepspeed,
