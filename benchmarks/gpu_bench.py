@@ -74,28 +74,37 @@ RECIPES = {
 }
 
 
-def recipe_config(ws: Workspace, model: Path, name: str, iters: int, gpus: int = 1) -> Path:
+def recipe_text(ws: Workspace, model: Path, name: str, extra: dict, *, sample_tokens: int,
+                max_iters: int | None = None, log_each_iteration: bool = False) -> str:
+    """A recipe's config, rendered as the config page renders it, for the bench's runs.
+
+    ``max_iters`` replaces the epochs by a fixed number of iterations; ``log_each_iteration``
+    writes a log line per iteration instead of every 10th.
+    """
     r = RECIPES[name]
-    accum = EFFECTIVE_BATCH // (r["micro_batch"] * gpus)
-    text = cfg.tutorial_config(
-        str(model), str(ws.dataset_path), method=r["method"],
-        extra={"batch_size": r["micro_batch"], "accumulative_counts": accum, "max_length": MAX_LENGTH,
-               "save_steps": 100000, "evaluation_freq": 100000, "SYSTEM": ""},
-    )
-    # Same rendering the config page does, plus: a fixed number of iterations and a log line per iteration.
-    text = cfg.render(text, activation_checkpointing=r["ckpt"], precision=r["precision"], sample_max_new_tokens=32)
+    text = cfg.tutorial_config(str(model), str(ws.dataset_path), method=r["method"],
+                               extra={"batch_size": r["micro_batch"], "max_length": MAX_LENGTH, "SYSTEM": "", **extra})
+    text = cfg.render(text, activation_checkpointing=r["ckpt"], precision=r["precision"],
+                      sample_max_new_tokens=sample_tokens)
     ed = Editor(text)
-    train_cfg = ed.assignment("train_cfg")
-    ed.replace(kw(train_cfg.value, "max_epochs"), f"max_iters={iters}")
-    hooks = ed.assignment("default_hooks")
-    logger = kw(hooks.value, "logger")
-    ed.replace(kw(logger.value, "interval").value, "1")
+    if max_iters:
+        ed.replace(kw(ed.assignment("train_cfg").value, "max_epochs"), f"max_iters={max_iters}")
+    if log_each_iteration:
+        logger = kw(ed.assignment("default_hooks").value, "logger")
+        ed.replace(kw(logger.value, "interval").value, "1")
     # mmengine logs the mean loss of the last 10 iterations by default; 10 iterations are 0.6 of an
     # optimizer step at micro-batch 1 × 16 but 2.5 steps at 4 × 4, which made micro-batch 4 look a
-    # step behind. Window 1: each logged loss is its own micro-batch's.
+    # step behind. Window 1: each logged value is its own iteration's.
     set_keyword(ed, ed.assignment("log_processor").value, "window_size", "1")
+    return ed.result()
+
+
+def recipe_config(ws: Workspace, model: Path, name: str, iters: int, gpus: int = 1) -> Path:
+    accum = EFFECTIVE_BATCH // (RECIPES[name]["micro_batch"] * gpus)
+    text = recipe_text(ws, model, name, {"accumulative_counts": accum, "save_steps": 100000, "evaluation_freq": 100000},
+                       sample_tokens=32, max_iters=iters, log_each_iteration=True)
     path = ws.configs_dir / f"bench_{name}_{gpus}gpu.py"
-    path.write_text(ed.result(), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -295,22 +304,14 @@ def cmd_samples(args: argparse.Namespace) -> None:
     report: dict = {}
     for name in args.recipes.split(","):
         r = RECIPES[name]
-        mb = r["micro_batch"]
-        extra = {"batch_size": mb, "accumulative_counts": EFFECTIVE_BATCH // mb, "max_length": MAX_LENGTH,
-                 "SYSTEM": ""}
+        extra = {"accumulative_counts": EFFECTIVE_BATCH // r["micro_batch"]}
         cut = None
         if name == "tutorial":  # cut short; a round every 40 iterations gives several rounds to time
             extra.update(evaluation_freq=40, save_steps=100000)
             cut = args.tutorial_iters
-        text = cfg.tutorial_config(str(model), str(ws.dataset_path), method=r["method"], extra=extra)
-        text = cfg.render(text, activation_checkpointing=r["ckpt"], precision=r["precision"],
-                          sample_max_new_tokens=tokens)
-        ed = Editor(text)
-        if cut:
-            ed.replace(kw(ed.assignment("train_cfg").value, "max_epochs"), f"max_iters={cut}")
-        set_keyword(ed, ed.assignment("log_processor").value, "window_size", "1")
+        text = recipe_text(ws, model, name, extra, sample_tokens=tokens, max_iters=cut)
         config = ws.configs_dir / f"samples_{name}.py"
-        config.write_text(ed.result(), encoding="utf-8")
+        config.write_text(text, encoding="utf-8")
         settings = cfg.read_settings(config.read_text(encoding="utf-8"))
         run_dir, wall = run_through_app(ws, config)
         log_text = jobs.log_path(run_dir).read_text(errors="replace")
