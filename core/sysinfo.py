@@ -54,23 +54,21 @@ class SystemInfo:
     warnings: list[str] = field(default_factory=list)
 
 
-def has_package(name: str) -> bool:
-    """Whether ``name`` is installed for this Python (looked up, not imported: DeepSpeed's import is slow)."""
+def version(name: str) -> str | None:
+    """The installed version of a package, or None (looked up, not imported: DeepSpeed's import is slow)."""
     try:
-        metadata.version(name)
+        return metadata.version(name)
     except metadata.PackageNotFoundError:
-        return False
-    return True
+        return None
+
+
+def has_package(name: str) -> bool:
+    """Whether ``name`` is installed for this Python."""
+    return version(name) is not None
 
 
 def versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
+    return {name: version(name) for name in PACKAGES}
 
 
 def gpu_info(timeout: float = 60) -> tuple[list[GPU], str | None]:
