@@ -7,12 +7,17 @@
 #
 # PART is one of:
 #   recipes    tutorial vs auto vs QLoRA-bf16 on one GPU, each iteration's own loss logged
+#   half       tutorial vs auto vs auto with frozen weights in bf16 (micro-batch 4, then 8)
+#   half2      tutorial vs auto with frozen weights in bf16 (micro-batch 4 only)
+#   ds1        the auto recipe on one GPU with DeepSpeed ZeRO-2 (which casts the model to bf16)
 #   auto1      the auto recipe alone on one GPU (the baseline for multi; 80 iterations)
 #   multi      the auto recipe on 2 GPUs through torchrun, then with DeepSpeed ZeRO-2
+#   multi-half the auto recipe with frozen weights in bf16 on 2 GPUs through torchrun (DDP)
 #   samples    what the sample answers cost in runs saved as the config page saves them
 #   samples-tutorial   the same for the tutorial's recipe (cut to 120 iterations)
 #   fullpath-zero2     QLoRA trained on 2 GPUs with DeepSpeed ZeRO-2, its folder checkpoint
 #                      converted and merged, the merged model asked on the GPU
+#   fullpath-ds1       the same on one GPU
 # Every part has its own time limit; a part that runs over is stopped and its trainings killed,
 # so the parts after it still run.
 set -u -o pipefail
@@ -54,18 +59,28 @@ for p in "$@"; do
     case $p in
         recipes) (export CUDA_VISIBLE_DEVICES=0; part recipes 300 train --out "$out" --skip-hand \
             --recipes tutorial,auto,qlora_fast --iters-tutorial 160) ;;
+        half) (export CUDA_VISIBLE_DEVICES=0; part half 420 train --out "$out" --skip-hand \
+            --recipes tutorial,auto,auto_half,auto_half_mb8 --iters-tutorial 160) ;;
+        half2) (export CUDA_VISIBLE_DEVICES=0; part half2 300 train --out "$out" --skip-hand \
+            --recipes tutorial,auto_half --iters-tutorial 160) ;;
+        ds1) (export CUDA_VISIBLE_DEVICES=0; part ds1 150 train --out "$out" --skip-hand \
+            --recipes auto --iters-tutorial 160 --deepspeed deepspeed_zero2) ;;
         auto1) (export CUDA_VISIBLE_DEVICES=0; part auto1 150 train --out "$out" --skip-hand \
             --recipes auto --iters-tutorial 320) ;;
         multi)
             part multi2 120 train --out "$out" --gpus 2 --skip-hand --recipes auto --iters-tutorial 320
             part zero2 150 train --out "$out" --gpus 2 --skip-hand --recipes auto --iters-tutorial 320 \
                 --deepspeed deepspeed_zero2 ;;
+        multi-half) part multi_half 150 train --out "$out" --gpus 2 --skip-hand --recipes auto_half \
+            --iters-tutorial 320 ;;
         samples) (export CUDA_VISIBLE_DEVICES=0; part samples 200 samples --out "$out" --recipes auto \
             --workspace /tmp/bench_ws) ;;
         samples-tutorial) (export CUDA_VISIBLE_DEVICES=0; part samples_tutorial 220 samples --out "$out/tutorial" \
             --recipes tutorial --tutorial-iters 120 --workspace /tmp/bench_ws) ;;
         fullpath-zero2) part fullpath_zero2 400 fullpath --out "$out/zero2" --gpus 2 \
             --deepspeed deepspeed_zero2 ;;
+        fullpath-ds1) (export CUDA_VISIBLE_DEVICES=0; part fullpath_ds1 330 fullpath --out "$out/ds1" --gpus 1 \
+            --deepspeed deepspeed_zero2) ;;
         *) echo "unknown part $p" ;;
     esac
 done

@@ -166,12 +166,16 @@ def render(
     activation_checkpointing: bool | None = None,
     precision: str | None = None,
     sample_max_new_tokens: int | None = None,
+    half_frozen_weights: bool | None = None,
 ) -> str:
     """Apply PART 1 settings, the tutorial's dataset edits, the method and the CPU adaptation.
 
     ``lora`` sets ``r``/``lora_alpha``/``lora_dropout``; ``precision`` ("bf16" or "fp16")
     sets the GPU compute dtype; ``activation_checkpointing`` and ``sample_max_new_tokens``
     (the length of EvaluateChatHook's answers) change the model and hook settings.
+    ``half_frozen_weights`` adds (True) or removes (False) the hook that keeps a LoRA model's
+    frozen weights in that dtype instead of fp32 (:mod:`core.xtuner_hooks`); it needs
+    ``precision`` and is ignored on a CPU.
     """
     settings = dict(settings or {})
     if method is not None and method not in METHODS:
@@ -228,7 +232,39 @@ def render(
         _adapt_optim_for_cpu(ed)
     elif precision is not None:
         _set_precision(ed, precision, dtype, quant if method == "qlora" or method is None else None)
+    if half_frozen_weights is not None:
+        _set_half_frozen_weights(ed, bool(half_frozen_weights) and precision is not None and not cpu)
     return ed.result()
+
+
+HALF_HOOK = "HalfPrecisionFrozenWeights"
+HALF_HOOK_IMPORT = f"from core.xtuner_hooks import {HALF_HOOK}"
+
+
+def uses_app_hooks(source: str) -> bool:
+    """The config imports the app's own hooks, so XTuner needs the app's folder on its path."""
+    return "from core.xtuner_hooks import" in source
+
+
+def _set_half_frozen_weights(ed: _Editor, on: bool) -> None:
+    items = _typed_items(ed, "custom_hooks", HALF_HOOK)
+    imports = [n for n in ed.tree.body if isinstance(n, ast.ImportFrom) and n.module == "core.xtuner_hooks"]
+    if not on:
+        for item in items:
+            ed.remove_item(item)
+        for node in imports:
+            ed.remove_statement(node)
+        return
+    hooks = ed.assignment("custom_hooks")
+    if items or hooks is None or not isinstance(hooks.value, ast.List):
+        return
+    if hooks.value.elts:
+        ed.insert_after(hooks.value.elts[-1], f",\n    dict(type={HALF_HOOK})")
+    else:
+        ed.replace(hooks.value, f"[dict(type={HALF_HOOK})]")
+    if not imports:
+        last_import = [n for n in ed.tree.body if isinstance(n, (ast.Import, ast.ImportFrom))][-1]
+        ed.insert_after(last_import, f"\n{HALF_HOOK_IMPORT}  # LoRA: frozen weights in bf16/fp16, not fp32")
 
 
 def _typed_items(ed: _Editor, name: str, type_name: str) -> list[ast.AST]:
@@ -339,9 +375,12 @@ def load_with_mmengine(path: Path, keys: list[str], timeout: float = 120) -> tup
     """Load a config file with mmengine in a subprocess; the values of ``keys`` or the error."""
     import json
 
+    from core.xtuner_cli import app_path_env
+
     proc = subprocess.run(
         [sys.executable, "-c", _VALIDATE_SNIPPET, str(path), json.dumps(keys)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False,
+        env=app_path_env(),
     )
     for line in proc.stdout.splitlines():
         if line.startswith("@@VALUES@@"):

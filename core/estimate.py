@@ -5,7 +5,10 @@ their AdamW state, activations per sequence (with or without activation checkpoi
 and fp32 logits. The constants were fitted to peaks measured with XTuner on a model of
 internlm2-chat-1_8b's shape on an H200 (QLoRA fp16 with checkpointing, micro-batch 1:
 6.2 GB; LoRA bf16 without checkpointing, micro-batch 1/4/8: 20.6/48.9/86.1 GB); they
-reproduce those within about 7 %.
+reproduce those within about 7 %. Those LoRA runs had XTuner's fp32 copy of the frozen model;
+with the app's hook that keeps it in bf16 (``half_frozen``) the H100 peak at micro-batch 4 was
+41.0 GB instead of 47.7 GB: the fp32 weights (2 bytes per parameter more) and about 8 bytes
+per token, layer and hidden unit of fp32 values between the layers.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ ACT_FULL_BYTES = 71  # per token, layer and hidden unit, without checkpointing
 ACT_PEAK_BYTES = 60  # backward peak without checkpointing (does not grow with micro-batch)
 LOGITS_COPIES = 3  # fp32 logits, their softmax and gradient
 CALIBRATION = 1.07  # allocator overhead seen in the measured peaks
+ACT_FP32_EXTRA_BYTES = 8  # per token, layer and hidden unit, when XTuner keeps a LoRA model in fp32
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,13 @@ def training_memory(
     checkpointing: bool = True,
     gpus: int = 1,
     zero_stage: int = 0,
+    half_frozen: bool = False,
 ) -> MemoryEstimate:
-    """Estimated peak GPU memory (bytes) per GPU for one training setup."""
+    """Estimated peak GPU memory (bytes) per GPU for one training setup.
+
+    ``half_frozen``: LoRA with the frozen model kept in bf16/fp16 (core.xtuner_hooks) rather than
+    the fp32 copy XTuner makes of it.
+    """
     body = shape.params - shape.embed_params
     if method == "qlora":
         weights = body * 0.55 + shape.embed_params * 2
@@ -111,6 +120,13 @@ def training_memory(
     else:
         act = (tokens * shape.layers * shape.hidden * ACT_FULL_BYTES
                + max_length * shape.layers * shape.hidden * ACT_PEAK_BYTES)
+    if method == "lora":
+        if not checkpointing:  # ACT_FULL/PEAK were fitted to LoRA runs with an fp32 frozen model
+            act -= shape.params * 2  # and hold its extra 2 bytes per weight
+        if not half_frozen:
+            weights = shape.params * 4  # XTuner's fp32 copy of the frozen model
+        elif not checkpointing:
+            act -= tokens * shape.layers * shape.hidden * ACT_FP32_EXTRA_BYTES  # no fp32 between layers
     activations = act + logits
     total = (CONTEXT_BYTES + weights + trainable + activations) * CALIBRATION
     return MemoryEstimate(weights, trainable, activations, total)

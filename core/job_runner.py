@@ -46,7 +46,10 @@ def main(job_dir: Path) -> int:
         env = dict(os.environ)
         for key in step.get("drop_env", []):
             env.pop(key, None)
-        env.update(step.get("env", {}))
+        for key, value in step.get("env", {}).items():
+            if key == "PYTHONPATH" and env.get(key):  # the step's folders first, the caller's kept
+                value = value + os.pathsep + env[key]
+            env[key] = value
         try:
             child = subprocess.Popen(
                 step["argv"], cwd=record.get("cwd") or None, env=env,

@@ -54,6 +54,15 @@ class Editor:
             end += 1
         self._edits.append((start, end, b""))
 
+    def remove_statement(self, node: ast.stmt) -> None:
+        """Remove a top-level statement with its line's trailing comment and line break."""
+        start, end = self.span(node)
+        line_end = self.data.find(b"\n", end)
+        line_end = len(self.data) if line_end < 0 else line_end
+        if self.data[end:line_end].strip().startswith(b"#") or not self.data[end:line_end].strip():
+            end = min(line_end + 1, len(self.data))
+        self._edits.append((start, end, b""))
+
     def result(self) -> str:
         out = self.data
         last = None

@@ -1,6 +1,7 @@
 """Training recipes, and "auto": the fastest one that fits the GPU's free memory.
 
-A recipe is a method, a precision, activation checkpointing on or off, and a micro-batch;
+A recipe is a method, a precision, activation checkpointing on or off, a micro-batch, and for
+LoRA whether the frozen model stays in half precision (the app's hook, core.xtuner_hooks);
 the accumulation is adjusted so the effective batch (micro-batch × accumulation × GPUs)
 stays the tutorial's 16. Speeds are relative to the tutorial's recipe, measured with
 XTuner on an 80 GB H100 (see benchmarks/RESULTS.md); memory comes from core.estimate.
@@ -24,6 +25,7 @@ class Recipe:
     checkpointing: bool
     micro_batch: int
     speed: str  # tokens/s ÷ the tutorial recipe's on the same machine, as measured (a range over hosts)
+    half_frozen: bool = False  # LoRA: frozen weights kept in bf16/fp16, not XTuner's fp32 copy
 
     def accumulation(self, gpus: int = 1, effective: int = TUTORIAL_EFFECTIVE_BATCH) -> int:
         return max(1, effective // (self.micro_batch * gpus))
@@ -33,13 +35,18 @@ class Recipe:
 # (benchmarks/RESULTS.md; the H200-only rows from reference runs by hand, xtuner-facts.md).
 # The tutorial's recipe runs at the host CPU's pace, so the ratio differs between hosts of the
 # same card: a range where several machines were measured, "(H200)" where only H200s were.
+# The LoRA rows keep the frozen model in bf16. Micro-batch 4 was measured with that on an H100
+# (27,610 tokens/s, 4.6× the tutorial's on that machine; 4.8× with a first version of the hook;
+# 22,119–22,251 tokens/s and 3.5–5.0× on three H100 hosts without it); the other LoRA rows only
+# without it ("before the bf16 hook": they can only have got faster).
 # Ordered fastest first.
 RECIPES: list[Recipe] = [
-    Recipe("lora_bf16_mb8", "lora", "bf16", False, 8, "5.1× (H200)"),   # 86 GB: fits 141 GB cards only
-    Recipe("lora_bf16_mb4", "lora", "bf16", False, 4, "3.5–5.0×"),       # H100 3.5, 5.0; H200 3.7, 4.8; 47.7 GB
+    # 86 GB without the hook (fits 141 GB cards only); with it an 80 GB H100 ran out at 77 GB.
+    Recipe("lora_bf16_mb8", "lora", "bf16", False, 8, "5.1× (H200, before the bf16 hook)", True),
+    Recipe("lora_bf16_mb4", "lora", "bf16", False, 4, "4.6–4.8× (H100)", True),  # 41.0 GB; 47.7 without the hook
     Recipe("qlora_bf16_mb4", "qlora", "bf16", False, 4, "2.9–4.0×"),     # H100 2.9; H200 3.1, 4.0; 49.1 GB
-    Recipe("lora_bf16_mb1", "lora", "bf16", False, 1, "1.7–2.1× (H200)"),  # 20.6 GB
-    Recipe("lora_bf16_mb1_ckpt", "lora", "bf16", True, 1, "1.2× (H200)"),  # 11.3 GB
+    Recipe("lora_bf16_mb1", "lora", "bf16", False, 1, "1.7–2.1× (H200, before the bf16 hook)", True),  # 20.6 GB
+    Recipe("lora_bf16_mb1_ckpt", "lora", "bf16", True, 1, "1.2× (H200, before the bf16 hook)", True),  # 11.3 GB
     Recipe("tutorial", "qlora", "fp16", True, 1, "1.0×"),                # H100: 4,409–6,295 tok/s, 6.1 GB
 ]
 TUTORIAL = RECIPES[-1]
@@ -58,7 +65,7 @@ def evaluate(shape: ModelShape, max_length: int, free_bytes: float | None, *, gp
     out = []
     for r in RECIPES:
         mem = training_memory(shape, method=r.method, max_length=max_length, micro_batch=r.micro_batch,
-                              lora_r=lora_r, checkpointing=r.checkpointing).total
+                              lora_r=lora_r, checkpointing=r.checkpointing, half_frozen=r.half_frozen).total
         fits = free_bytes is not None and mem <= free_bytes * FIT_MARGIN
         out.append(Choice(r, mem, fits))
     return out

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LAUNCHER = Path(__file__).with_name("xtuner_launcher.py")
+# Configs may import the app's own training hooks (core.xtuner_hooks); XTuner's processes find
+# them on this path, which is put in front of any PYTHONPATH already set.
+APP_ROOT = Path(__file__).resolve().parents[1]
 DEEPSPEED_CHOICES = (
     "deepspeed_zero1", "deepspeed_zero2", "deepspeed_zero2_offload",
     "deepspeed_zero3", "deepspeed_zero3_offload",
@@ -41,7 +44,10 @@ class Invocation:
         env = dict(os.environ if base is None else base)
         for key in self.drop_env:
             env.pop(key, None)
-        env.update(self.env)
+        for key, value in self.env.items():
+            if key == "PYTHONPATH" and env.get(key):  # our folders first, the caller's kept
+                value = value + os.pathsep + env[key]
+            env[key] = value
         return env
 
 
@@ -49,8 +55,23 @@ def _display(*parts: object) -> str:
     return shlex.join(str(p) for p in parts)
 
 
+def app_path_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment (os.environ by default) with the app's folder first on PYTHONPATH, for any
+    process that loads a config, which may import the app's hooks."""
+    return Invocation(argv=[], env={"PYTHONPATH": str(APP_ROOT)}).full_env(base)
+
+
+def _path_prefix(config: Path) -> str:
+    """``PYTHONPATH=<app folder> `` for the displayed command when the config imports the app's hooks."""
+    try:
+        uses = "core.xtuner_hooks" in Path(config).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        uses = False
+    return f"PYTHONPATH={shlex.quote(str(APP_ROOT))} " if uses else ""
+
+
 def _base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {"PYTHONUNBUFFERED": "1", **OFFLINE_ENV, **MKL_ENV}
+    env = {"PYTHONUNBUFFERED": "1", "PYTHONPATH": str(APP_ROOT), **OFFLINE_ENV, **MKL_ENV}
     if extra:
         env.update(extra)
     return env
@@ -103,10 +124,10 @@ def train(
             "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
             str(LAUNCHER), "train", *args, "--launcher", "pytorch",
         ]
-        display = f"NPROC_PER_NODE={gpus} " + _display("xtuner", "train", *args)
+        display = _path_prefix(config) + f"NPROC_PER_NODE={gpus} " + _display("xtuner", "train", *args)
     else:
         argv = [sys.executable, str(LAUNCHER), "train", *args]
-        display = _display("xtuner", "train", *args)
+        display = _path_prefix(config) + _display("xtuner", "train", *args)
     return Invocation(argv=argv, env=env, display=display, drop_env=("NPROC_PER_NODE",))
 
 
@@ -133,7 +154,7 @@ def pth_to_hf(
     return Invocation(
         argv=[sys.executable, str(LAUNCHER), "pth_to_hf", *args],
         env=_base_env(),
-        display=_display("xtuner", "convert", "pth_to_hf", *args),
+        display=_path_prefix(config) + _display("xtuner", "convert", "pth_to_hf", *args),
         drop_env=("NPROC_PER_NODE",),
     )
 

@@ -132,7 +132,7 @@ if gpus:
                 st.session_state.update({
                     "config.f.method": r.method, "config.f.precision": r.precision, "config.f.ckpt": r.checkpointing,
                     "config.f.batch_size": r.micro_batch, "config.f.accumulative_counts": r.accumulation(),
-                    "config.f.hardware": "gpu"})
+                    "config.f.hardware": "gpu", "config.f.half": r.half_frozen or r.method != "lora"})
                 st.rerun()
 
 with st.form("config.form"):
@@ -177,6 +177,10 @@ with st.form("config.form"):
                              disabled=hardware == "cpu")
     st.session_state.setdefault("config.f.ckpt", config_form.activation_checkpointing(base_text))
     ckpt = c2.checkbox(t("config.ckpt"), key="config.f.ckpt")
+    # New configs keep a LoRA model's frozen weights in half precision; a saved one as it was saved.
+    st.session_state.setdefault("config.f.half", cfg.uses_app_hooks(base_text) or not target.is_file())
+    half = c2.checkbox(t("config.half"), key="config.f.half", help=t("config.half.help"),
+                       disabled=method != "lora" or hardware == "cpu")
     r = c3.number_input(t("config.lora_r"), value=int(lora_now.get("r", 64)), step=1, key="config.f.lora_r",
                         disabled=method == "full")
     alpha = c3.number_input(t("config.lora_alpha"), value=int(lora_now.get("lora_alpha", 16)), step=1,
@@ -220,7 +224,8 @@ def _render_new() -> str:
     changed = {k: v for k, v in form_values.items() if k in preset_values and preset_values[k] != v}
     return cfg.render(source, changed, dataset_path=data_in.strip(), method=method, cpu=cpu,
                       lora=lora if method != "full" else None, activation_checkpointing=ckpt,
-                      precision=None if cpu else precision, sample_max_new_tokens=int(sample_tokens))
+                      precision=None if cpu else precision, sample_max_new_tokens=int(sample_tokens),
+                      half_frozen_weights=bool(half) and method == "lora" and not cpu)
 
 
 def _sizes_sane() -> bool:
@@ -273,7 +278,7 @@ st.subheader(t("config.fit"))
 shape = estimate.read_shape(Path(model_in.strip() or model_path))
 if shape is not None and _sizes_sane():
     mem = estimate.training_memory(shape, method=method, max_length=int(max_length), micro_batch=int(batch),
-                                   lora_r=int(r), checkpointing=ckpt)
+                                   lora_r=int(r), checkpointing=ckpt, half_frozen=bool(half) and not cpu)
     hb = sysinfo.human_bytes
     st.markdown(t("config.fit.estimate", need=hb(mem.total), w=hb(mem.weights), tr=hb(mem.trainable),
                   act=hb(mem.activations)))

@@ -312,6 +312,19 @@ def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, demo_model, tmp_path, mo
         assert values["batch_size"] == 4 and values["accumulative_counts"] == 4, out
         assert "'use_activation_checkpointing': False" in values["model"]
         assert "'quantization_config': None" in values["model"] and "bfloat16" in values["model"]
+        # The recipe keeps the frozen model in bf16: the saved config carries the app's hook, and the
+        # memory estimate is the hook's (42.0 GB estimated, 41.0 GB measured on an H100).
+        saved = Path(env_ws.settings()["config"])
+        assert at.checkbox(key="config.f.half").value is True
+        assert config.uses_app_hooks(saved.read_text(encoding="utf-8"))
+        assert any("42.0 GB" in m.value for m in at.markdown), [m.value for m in at.markdown if "GB" in m.value]
+        at.run()  # the next run reloads the form from the saved file (as any click would)
+        assert at.checkbox(key="config.f.half").value is True
+        at.checkbox(key="config.f.half").uncheck()
+        at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
+        assert not at.exception and any("配置已保存" in x.value for x in at.success)
+        assert not config.uses_app_hooks(saved.read_text(encoding="utf-8"))
+        assert any("49.0 GB" in m.value for m in at.markdown)
     finally:
         st.cache_data.clear()
 

@@ -8,6 +8,7 @@ import time
 import psutil
 
 from core import config, convert, dataset, jobs, logs, runs
+from core.pyedit import Editor
 from core.runs import RunPaths
 from tests.conftest import wait_job
 
@@ -96,3 +97,32 @@ def test_accumulation_override_reaches_xtuner(ws, demo_model):
     assert values["optim_wrapper"]["accumulative_counts"] == 2, values
     # The saved config is untouched: the override belongs to this run.
     assert "accumulative_counts = 4" in cfg_path.read_text(encoding="utf-8")
+
+
+def test_config_with_the_apps_hook_trains_and_converts(ws, demo_model, monkeypatch):
+    """A config that imports the app's own hook (core.xtuner_hooks) runs in XTuner's processes:
+    the training loads and runs the hook (on a CPU it finds no mixed precision and says so), and
+    the conversion, which reads the same config, finds the import too, even with a PYTHONPATH of
+    the caller's own set (it is kept, after the app's folder)."""
+    monkeypatch.setenv("PYTHONPATH", str(ws.root / "elsewhere"))
+    dataset.save(ws.dataset_path, dataset.tutorial_records("小红", n=6))
+    text = config.tutorial_config(str(demo_model), str(ws.dataset_path), cpu=True, demo=True,
+                                  extra={"max_epochs": 1, "evaluation_freq": 1000, "warmup_ratio": 0})
+    ed = Editor(text)
+    config._set_half_frozen_weights(ed, True)  # render() leaves it out on a CPU
+    text = ed.result()
+    assert config.uses_app_hooks(text)
+    cfg_path = ws.configs_dir / "hooked.py"
+    cfg_path.write_text(text, encoding="utf-8")
+
+    run_dir = runs.start_training(ws, cfg_path, seed=0)
+    st = wait_job(run_dir, 600)
+    log_text = jobs.log_path(run_dir).read_text(encoding="utf-8", errors="replace")
+    assert st.state == jobs.SUCCEEDED, log_text[-3000:]
+    assert "HalfPrecisionFrozenWeights: no mixed precision" in log_text
+    assert "PYTHONPATH=" in jobs.status(run_dir).record["display"]
+
+    job = runs.start_convert(ws, run_dir, do_convert=True, do_merge=False)
+    st = wait_job(job, 600)
+    assert st.state == jobs.SUCCEEDED, jobs.log_path(job).read_text(errors="replace")[-3000:]
+    assert convert.is_adapter_dir(RunPaths(run_dir).adapter)

@@ -228,6 +228,39 @@ def test_render_lora_precision_and_hook_options():
         config.render(source, precision="fp8")
 
 
+def _half_hooks(text: str) -> list[ast.AST]:
+    hooks = _assign(ast.parse(text), "custom_hooks").value
+    return [h for h in hooks.elts if ast.unparse(_kw(h, "type").value) == config.HALF_HOOK]
+
+
+def test_render_adds_and_removes_the_half_precision_hook():
+    source = config.preset_source(INTERNLM2)
+    plain = config.render(source, method="lora", precision="bf16")
+    hooked = config.render(source, method="lora", precision="bf16", half_frozen_weights=True)
+    assert not config.uses_app_hooks(plain) and not _half_hooks(plain)
+    assert config.uses_app_hooks(hooked) and len(_half_hooks(hooked)) == 1
+    assert config.HALF_HOOK_IMPORT in hooked
+    # Every other line is untouched: the diff is the import and the list item.
+    added = [line for line in difflib.ndiff(plain.splitlines(), hooked.splitlines()) if line[:2] in ("+ ", "- ")]
+    assert len(added) == 2 and all(line.startswith("+ ") for line in added), added
+    # Rendering again neither doubles it nor leaves traces when it is turned off.
+    assert config.render(hooked, half_frozen_weights=True, precision="bf16") == hooked
+    assert config.render(hooked, half_frozen_weights=False) == plain
+    # No mixed precision (a CPU, or no precision chosen): no hook.
+    assert not config.uses_app_hooks(config.render(source, method="lora", cpu=True, half_frozen_weights=True))
+    assert not config.uses_app_hooks(config.render(source, method="lora", half_frozen_weights=True))
+
+
+def test_config_with_the_hook_loads_with_mmengine(tmp_path):
+    """The app's own check of a saved config (mmengine in a fresh process) finds the hook's module."""
+    text = config.render(config.preset_source(INTERNLM2), method="lora", precision="bf16", half_frozen_weights=True)
+    path = tmp_path / "hooked.py"
+    path.write_text(text, encoding="utf-8")
+    values, output = config.load_with_mmengine(path, ["custom_hooks"])
+    assert values is not None, output
+    assert "HalfPrecisionFrozenWeights" in str(values["custom_hooks"])
+
+
 def test_config_summary_of_the_tutorial_config():
     rendered = config.tutorial_config("/models/我的模型", DATASET, cpu=True, demo=True)
     summary = config.config_summary(rendered)

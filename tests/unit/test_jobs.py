@@ -492,3 +492,15 @@ def test_two_starts_into_the_same_folder_start_one(tmp_path, cleanup):
                     os.killpg(pgid, 9)
                 except ProcessLookupError:
                     pass
+
+
+def test_a_steps_pythonpath_goes_first_and_keeps_the_callers(tmp_path, cleanup, monkeypatch):
+    """The app puts its folder on XTuner's PYTHONPATH (its hooks); packages a person installed
+    through PYTHONPATH (as on the GPU machines, where wheels go to a folder) must stay visible."""
+    monkeypatch.setenv("PYTHONPATH", "/caller/site")
+    job = tmp_path / "job"
+    cleanup.append(job)
+    code = "import os\nprint('PP=' + os.environ['PYTHONPATH'], flush=True)\n"
+    jobs.start(job, [step("env", code, env={"PYTHONPATH": "/app/root"})], kind="test")
+    assert wait_done(job).state == jobs.SUCCEEDED
+    assert f"PP=/app/root{os.pathsep}/caller/site" in log_text(job)

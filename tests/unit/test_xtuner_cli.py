@@ -141,3 +141,27 @@ def test_free_port_is_bindable():
     port = xtuner_cli.free_port()
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))
+
+
+def test_xtuner_finds_the_apps_folder_first_and_keeps_the_callers_path(tmp_path):
+    inv = xtuner_cli.train(tmp_path / "c.py", WORK)
+    env = inv.full_env({"PYTHONPATH": "/wheels/site", "PATH": "/usr/bin"})
+    assert env["PYTHONPATH"].split(":") == [str(xtuner_cli.APP_ROOT), "/wheels/site"]
+    assert inv.full_env({"PATH": "/usr/bin"})["PYTHONPATH"] == str(xtuner_cli.APP_ROOT)
+    assert xtuner_cli.app_path_env({})["PYTHONPATH"] == str(xtuner_cli.APP_ROOT)
+
+
+def test_displayed_command_sets_pythonpath_only_for_configs_with_the_apps_hooks(tmp_path):
+    plain = tmp_path / "plain.py"
+    plain.write_text("x = 1\n", encoding="utf-8")
+    hooked = tmp_path / "hooked.py"
+    hooked.write_text("from core.xtuner_hooks import HalfPrecisionFrozenWeights\n", encoding="utf-8")
+    prefix = f"PYTHONPATH={shlex.quote(str(xtuner_cli.APP_ROOT))} "
+    assert not xtuner_cli.train(plain, WORK).display.startswith("PYTHONPATH")
+    assert xtuner_cli.train(hooked, WORK).display.startswith(prefix + "xtuner train ")
+    assert xtuner_cli.train(hooked, WORK, gpus=2).display.startswith(prefix + "NPROC_PER_NODE=2 xtuner train ")
+    assert xtuner_cli.pth_to_hf(hooked, WORK / "iter_1.pth", WORK / "hf").display.startswith(prefix)
+    assert not xtuner_cli.pth_to_hf(plain, WORK / "iter_1.pth", WORK / "hf").display.startswith("PYTHONPATH")
+    # The display is what a person types: after the prefix it must parse back to the argv's arguments.
+    words = shlex.split(xtuner_cli.train(hooked, WORK).display)
+    assert words[0] == f"PYTHONPATH={xtuner_cli.APP_ROOT}" and words[1:3] == ["xtuner", "train"]
