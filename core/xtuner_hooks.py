@@ -80,7 +80,8 @@ class HalfPrecisionFrozenWeights(Hook):
     def before_run(self, runner) -> None:
         dtype = amp_dtype(runner.optim_wrapper)
         if dtype is None:
-            runner.logger.info("HalfPrecisionFrozenWeights: no mixed precision; weights left as they are")
+            runner.logger.info("HalfPrecisionFrozenWeights: no mixed precision of mmengine's (a CPU run, or "
+                               "DeepSpeed, which casts the model itself); weights left as they are")
             return
         model = runner.model
         if is_model_wrapper(model):  # DistributedDataParallel on several GPUs
