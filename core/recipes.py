@@ -24,7 +24,8 @@ class Recipe:
     precision: str  # bf16 or fp16
     checkpointing: bool
     micro_batch: int
-    speed: str  # tokens/s ÷ the tutorial recipe's on the same machine, as measured (a range over hosts)
+    speed: str  # tokens/s ÷ the tutorial recipe's on the same machine, as measured (a range over hosts);
+    # "*": measured without the frozen-weights hook
     half_frozen: bool = False  # LoRA: frozen weights kept in bf16/fp16, not XTuner's fp32 copy
 
     def accumulation(self, gpus: int = 1, effective: int = TUTORIAL_EFFECTIVE_BATCH) -> int:
@@ -38,15 +39,15 @@ class Recipe:
 # The LoRA rows keep the frozen model in bf16. Micro-batch 4 was measured with that on an H100
 # (27,610 tokens/s, 4.6× the tutorial's on that machine; 4.8× with a first version of the hook;
 # 22,119–22,251 tokens/s and 3.5–5.0× on three H100 hosts without it); the other LoRA rows only
-# without it ("before the bf16 hook": they can only have got faster).
+# without it (marked "*", which the page explains: they can only have got faster).
 # Ordered fastest first.
 RECIPES: list[Recipe] = [
     # 86 GB without the hook (fits 141 GB cards only); with it an 80 GB H100 ran out at 77 GB.
-    Recipe("lora_bf16_mb8", "lora", "bf16", False, 8, "5.1× (H200, before the bf16 hook)", True),
+    Recipe("lora_bf16_mb8", "lora", "bf16", False, 8, "5.1× (H200) *", True),
     Recipe("lora_bf16_mb4", "lora", "bf16", False, 4, "4.6–4.8× (H100)", True),  # 41.0 GB; 47.7 without the hook
     Recipe("qlora_bf16_mb4", "qlora", "bf16", False, 4, "2.9–4.0×"),     # H100 2.9; H200 3.1, 4.0; 49.1 GB
-    Recipe("lora_bf16_mb1", "lora", "bf16", False, 1, "1.7–2.1× (H200, before the bf16 hook)", True),  # 20.6 GB
-    Recipe("lora_bf16_mb1_ckpt", "lora", "bf16", True, 1, "1.2× (H200, before the bf16 hook)", True),  # 11.3 GB
+    Recipe("lora_bf16_mb1", "lora", "bf16", False, 1, "1.7–2.1× (H200) *", True),  # 20.6 GB
+    Recipe("lora_bf16_mb1_ckpt", "lora", "bf16", True, 1, "1.2× (H200) *", True),  # 11.3 GB
     Recipe("tutorial", "qlora", "fp16", True, 1, "1.0×"),                # H100: 4,409–6,295 tok/s, 6.1 GB
 ]
 TUTORIAL = RECIPES[-1]

@@ -118,6 +118,7 @@ if gpus:
                 t("config.recipe.col.name"): c.recipe.key, t("config.recipe.col.method"): c.recipe.method,
                 t("config.recipe.col.precision"): c.recipe.precision,
                 t("config.recipe.col.ckpt"): c.recipe.checkpointing,
+                t("config.recipe.col.half"): c.recipe.half_frozen,
                 t("config.recipe.col.batch"): f"{c.recipe.micro_batch} × {c.recipe.accumulation()}",
                 t("config.recipe.col.memory"): sysinfo.human_bytes(c.memory),
                 t("config.recipe.col.fits"): c.fits, t("config.recipe.col.speed"): c.recipe.speed,
