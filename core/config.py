@@ -174,8 +174,8 @@ def render(
     sets the GPU compute dtype; ``activation_checkpointing`` and ``sample_max_new_tokens``
     (the length of EvaluateChatHook's answers) change the model and hook settings.
     ``half_frozen_weights`` adds (True) or removes (False) the hook that keeps a LoRA model's
-    frozen weights in that dtype instead of fp32 (:mod:`core.xtuner_hooks`); it needs
-    ``precision`` and is ignored on a CPU.
+    frozen weights in bf16 instead of fp32 (:mod:`core.xtuner_hooks`). It is added only to LoRA
+    (not QLoRA or full) with ``precision="bf16"`` on a GPU, the case measured; otherwise removed.
     """
     settings = dict(settings or {})
     if method is not None and method not in METHODS:
@@ -233,7 +233,8 @@ def render(
     elif precision is not None:
         _set_precision(ed, precision, dtype, quant if method == "qlora" or method is None else None)
     if half_frozen_weights is not None:
-        _set_half_frozen_weights(ed, bool(half_frozen_weights) and precision is not None and not cpu)
+        is_lora = (method or method_of(source)) == "lora"
+        _set_half_frozen_weights(ed, bool(half_frozen_weights) and is_lora and precision == "bf16" and not cpu)
     return ed.result()
 
 
@@ -250,8 +251,13 @@ def _set_half_frozen_weights(ed: _Editor, on: bool) -> None:
     items = _typed_items(ed, "custom_hooks", HALF_HOOK)
     imports = [n for n in ed.tree.body if isinstance(n, ast.ImportFrom) and n.module == "core.xtuner_hooks"]
     if not on:
+        elts = ed.assignment("custom_hooks").value.elts if items else []
         for item in items:
-            ed.remove_item(item)
+            i = next(k for k, e in enumerate(elts) if e is item)
+            if i == len(elts) - 1 and i > 0:  # as added: undo exactly, whatever the list's layout
+                ed.remove_following(elts[i - 1], item)
+            else:
+                ed.remove_item(item)
         for node in imports:
             ed.remove_statement(node)
         return
@@ -264,7 +270,7 @@ def _set_half_frozen_weights(ed: _Editor, on: bool) -> None:
         ed.replace(hooks.value, f"[dict(type={HALF_HOOK})]")
     if not imports:
         last_import = [n for n in ed.tree.body if isinstance(n, (ast.Import, ast.ImportFrom))][-1]
-        ed.insert_after(last_import, f"\n{HALF_HOOK_IMPORT}  # LoRA: frozen weights in bf16/fp16, not fp32")
+        ed.insert_line_after(last_import, f"{HALF_HOOK_IMPORT}  # LoRA: frozen weights in bf16, not fp32")
 
 
 def _typed_items(ed: _Editor, name: str, type_name: str) -> list[ast.AST]:

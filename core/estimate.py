@@ -121,8 +121,10 @@ def training_memory(
         act = (tokens * shape.layers * shape.hidden * ACT_FULL_BYTES
                + max_length * shape.layers * shape.hidden * ACT_PEAK_BYTES)
     if method == "lora":
-        if not checkpointing:  # ACT_FULL/PEAK were fitted to LoRA runs with an fp32 frozen model
-            act -= shape.params * 2  # and hold its extra 2 bytes per weight
+        if not checkpointing:
+            # ACT_PEAK was fitted to LoRA runs with an fp32 frozen model and holds its extra 2 bytes
+            # per weight, shown as weights below; never more than that term (other shapes).
+            act -= min(shape.params * 2, max_length * shape.layers * shape.hidden * ACT_PEAK_BYTES)
         if not half_frozen:
             weights = shape.params * 4  # XTuner's fp32 copy of the frozen model
         elif not checkpointing:

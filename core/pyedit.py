@@ -34,6 +34,19 @@ class Editor:
         _, end = self.span(node)
         self._edits.append((end, end, text.encode("utf-8")))
 
+    def insert_line_after(self, node: ast.AST, text: str) -> None:
+        """Insert ``text`` as a new line after the line where ``node`` ends (after any comment there)."""
+        _, end = self.span(node)
+        line_end = self.data.find(b"\n", end)
+        line_end = len(self.data) if line_end < 0 else line_end
+        self._edits.append((line_end, line_end, ("\n" + text).encode("utf-8")))
+
+    def remove_following(self, prev: ast.AST, node: ast.AST) -> None:
+        """Remove ``node`` and everything between it and ``prev`` (the element before it)."""
+        _, start = self.span(prev)
+        _, end = self.span(node)
+        self._edits.append((start, end, b""))
+
     def remove_keyword(self, kw: ast.keyword) -> None:
         self.remove_item(kw)
 

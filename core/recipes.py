@@ -44,7 +44,7 @@ class Recipe:
 RECIPES: list[Recipe] = [
     # 86 GB without the hook (fits 141 GB cards only); with it an 80 GB H100 ran out at 77 GB.
     Recipe("lora_bf16_mb8", "lora", "bf16", False, 8, "5.1× (H200) *", True),
-    Recipe("lora_bf16_mb4", "lora", "bf16", False, 4, "4.6–4.8× (H100)", True),  # 41.0 GB; 47.7 without the hook
+    Recipe("lora_bf16_mb4", "lora", "bf16", False, 4, "4.6× (H100)", True),  # 41.0 GB; 47.7 without the hook
     Recipe("qlora_bf16_mb4", "qlora", "bf16", False, 4, "2.9–4.0×"),     # H100 2.9; H200 3.1, 4.0; 49.1 GB
     Recipe("lora_bf16_mb1", "lora", "bf16", False, 1, "1.7–2.1× (H200) *", True),  # 20.6 GB
     Recipe("lora_bf16_mb1_ckpt", "lora", "bf16", True, 1, "1.2× (H200) *", True),  # 11.3 GB

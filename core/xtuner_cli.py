@@ -62,12 +62,13 @@ def app_path_env(base: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def _path_prefix(config: Path) -> str:
-    """``PYTHONPATH=<app folder> `` for the displayed command when the config imports the app's hooks."""
+    """``PYTHONPATH=<app folder>[:$PYTHONPATH] `` for the displayed command when the config imports
+    the app's hooks (a PYTHONPATH the person already has is kept, as the app keeps it)."""
     try:
         uses = "core.xtuner_hooks" in Path(config).read_text(encoding="utf-8", errors="replace")
     except OSError:
         uses = False
-    return f"PYTHONPATH={shlex.quote(str(APP_ROOT))} " if uses else ""
+    return f"PYTHONPATH={shlex.quote(str(APP_ROOT))}${{PYTHONPATH:+:$PYTHONPATH}} " if uses else ""
 
 
 def _base_env(extra: dict[str, str] | None = None) -> dict[str, str]:

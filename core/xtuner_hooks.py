@@ -1,9 +1,9 @@
 """Training hooks the app can add to a config; they run inside XTuner's own processes.
 
 Imported by XTuner (through the config's ``from core.xtuner_hooks import ...`` line), so it
-imports nothing else from the app. XTuner's processes find it because the app's launcher puts
-the app's folder on ``sys.path``; to run such a config with ``xtuner train`` by hand, set
-``PYTHONPATH`` to the app's folder (the Train page's command shows it).
+imports nothing else from the app. XTuner's processes find it because the app puts its folder
+first on ``PYTHONPATH`` for every XTuner process it starts (:mod:`core.xtuner_cli`); to run such
+a config with ``xtuner train`` by hand, do the same (the Train page's command shows it).
 """
 
 from __future__ import annotations
@@ -86,7 +86,14 @@ class HalfPrecisionFrozenWeights(Hook):
         model = runner.model
         if is_model_wrapper(model):  # DistributedDataParallel on several GPUs
             model = model.module
+        if any(type(p).__name__ in ("Params4bit", "Int8Params") for p in model.parameters()):
+            runner.logger.warning("HalfPrecisionFrozenWeights: a quantized (QLoRA) model keeps its "
+                                  "unquantized weights in fp32 on purpose; weights left as they are")
+            return
         count = cast_frozen_weights(model, dtype)
         layers = keep_adapter_inputs(model)
+        if not layers:
+            runner.logger.warning("HalfPrecisionFrozenWeights: no LoRA layer has peft's input-cast switch "
+                                  "(peft 0.15 or later has it); LoRA inputs are still copied to fp32")
         runner.logger.info(f"HalfPrecisionFrozenWeights: {count:,} frozen weights cast to {dtype}; "
                            f"{layers} LoRA layers take {dtype} inputs as they are under autocast")

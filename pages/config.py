@@ -178,10 +178,11 @@ with st.form("config.form"):
                              disabled=hardware == "cpu")
     st.session_state.setdefault("config.f.ckpt", config_form.activation_checkpointing(base_text))
     ckpt = c2.checkbox(t("config.ckpt"), key="config.f.ckpt")
-    # New configs keep a LoRA model's frozen weights in half precision; a saved one as it was saved.
-    st.session_state.setdefault("config.f.half", cfg.uses_app_hooks(base_text) or not target.is_file())
-    half = c2.checkbox(t("config.half"), key="config.f.half", help=t("config.half.help"),
-                       disabled=method != "lora" or hardware == "cpu")
+    # On unless a saved LoRA config was saved without it. Not greyed out by method or hardware: in a
+    # form those are the values from before this edit; render() applies it to LoRA in bf16 only.
+    st.session_state.setdefault("config.f.half", cfg.uses_app_hooks(base_text) or not target.is_file()
+                                or current_method != "lora")
+    half = c2.checkbox(t("config.half"), key="config.f.half", help=t("config.half.help"))
     r = c3.number_input(t("config.lora_r"), value=int(lora_now.get("r", 64)), step=1, key="config.f.lora_r",
                         disabled=method == "full")
     alpha = c3.number_input(t("config.lora_alpha"), value=int(lora_now.get("lora_alpha", 16)), step=1,
@@ -226,7 +227,7 @@ def _render_new() -> str:
     return cfg.render(source, changed, dataset_path=data_in.strip(), method=method, cpu=cpu,
                       lora=lora if method != "full" else None, activation_checkpointing=ckpt,
                       precision=None if cpu else precision, sample_max_new_tokens=int(sample_tokens),
-                      half_frozen_weights=bool(half) and method == "lora" and not cpu)
+                      half_frozen_weights=bool(half))
 
 
 def _sizes_sane() -> bool:
@@ -279,7 +280,8 @@ st.subheader(t("config.fit"))
 shape = estimate.read_shape(Path(model_in.strip() or model_path))
 if shape is not None and _sizes_sane():
     mem = estimate.training_memory(shape, method=method, max_length=int(max_length), micro_batch=int(batch),
-                                   lora_r=int(r), checkpointing=ckpt, half_frozen=bool(half) and not cpu)
+                                   lora_r=int(r), checkpointing=ckpt,
+                                   half_frozen=bool(half) and not cpu and precision == "bf16")
     hb = sysinfo.human_bytes
     st.markdown(t("config.fit.estimate", need=hb(mem.total), w=hb(mem.weights), tr=hb(mem.trainable),
                   act=hb(mem.activations)))

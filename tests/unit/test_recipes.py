@@ -72,6 +72,25 @@ def test_memory_estimate_with_the_frozen_model_in_bf16():
             assert with_hook.activations > 0 and without.activations > 0
 
 
+LLAMA_7B = estimate.ModelShape(hidden=4096, layers=32, intermediate=11008, vocab=32000, heads=32, kv_heads=32)
+
+
+@pytest.mark.parametrize("shape", [estimate.INTERNLM2_1_8B, LLAMA_7B])
+@pytest.mark.parametrize("max_length", [256, 512, 2048])
+@pytest.mark.parametrize("half", [False, True])
+def test_lora_estimate_is_sane_for_other_shapes(shape, max_length, half):
+    """The fp32-copy corrections were fitted on one shape; elsewhere they must not make a part
+    negative, put the total under the weights, or make no checkpointing cheaper than checkpointing."""
+    kw = dict(method="lora", max_length=max_length, micro_batch=1, half_frozen=half)
+    full = estimate.training_memory(shape, checkpointing=False, **kw)
+    ckpt = estimate.training_memory(shape, checkpointing=True, **kw)
+    for est in (full, ckpt):
+        assert est.activations > 0 and est.weights > 0
+        assert est.total > est.weights + est.trainable
+    assert full.total >= ckpt.total
+    assert full.weights == shape.params * (2 if half else 4)
+
+
 def test_lora_recipes_keep_the_frozen_model_in_half_precision():
     for r in recipes.RECIPES:
         assert r.half_frozen == (r.method == "lora"), r

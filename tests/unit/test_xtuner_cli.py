@@ -156,12 +156,23 @@ def test_displayed_command_sets_pythonpath_only_for_configs_with_the_apps_hooks(
     plain.write_text("x = 1\n", encoding="utf-8")
     hooked = tmp_path / "hooked.py"
     hooked.write_text("from core.xtuner_hooks import HalfPrecisionFrozenWeights\n", encoding="utf-8")
-    prefix = f"PYTHONPATH={shlex.quote(str(xtuner_cli.APP_ROOT))} "
+    prefix = f"PYTHONPATH={shlex.quote(str(xtuner_cli.APP_ROOT))}${{PYTHONPATH:+:$PYTHONPATH}} "
     assert not xtuner_cli.train(plain, WORK).display.startswith("PYTHONPATH")
     assert xtuner_cli.train(hooked, WORK).display.startswith(prefix + "xtuner train ")
     assert xtuner_cli.train(hooked, WORK, gpus=2).display.startswith(prefix + "NPROC_PER_NODE=2 xtuner train ")
     assert xtuner_cli.pth_to_hf(hooked, WORK / "iter_1.pth", WORK / "hf").display.startswith(prefix)
     assert not xtuner_cli.pth_to_hf(plain, WORK / "iter_1.pth", WORK / "hf").display.startswith("PYTHONPATH")
-    # The display is what a person types: after the prefix it must parse back to the argv's arguments.
-    words = shlex.split(xtuner_cli.train(hooked, WORK).display)
-    assert words[0] == f"PYTHONPATH={xtuner_cli.APP_ROOT}" and words[1:3] == ["xtuner", "train"]
+
+
+@pytest.mark.parametrize("callers", [None, "/wheels/site"])
+def test_displayed_pythonpath_works_in_a_shell_and_keeps_the_callers(tmp_path, callers):
+    """Pasted into bash, the prefix puts the app's folder first and keeps a PYTHONPATH already set."""
+    hooked = tmp_path / "hooked.py"
+    hooked.write_text("from core.xtuner_hooks import HalfPrecisionFrozenWeights\n", encoding="utf-8")
+    display = xtuner_cli.train(hooked, WORK).display
+    prefix = display[:display.index(" xtuner train ")]
+    script = f"{prefix} {shlex.quote(sys.executable)} -c 'import os; print(os.environ[\"PYTHONPATH\"])'"
+    env = {"PATH": "/usr/bin:/bin"} | ({"PYTHONPATH": callers} if callers else {})
+    out = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, check=True).stdout.strip()
+    expected = [str(xtuner_cli.APP_ROOT)] + ([callers] if callers else [])
+    assert out.split(":") == expected

@@ -109,3 +109,19 @@ def test_hook_casts_only_under_mixed_precision():
     hook.before_run(SimpleNamespace(optim_wrapper=AmpOptimWrapper(torch.bfloat16), model=model, logger=log))
     assert dtypes(model, trainable=False) == {torch.bfloat16}
     assert dtypes(model, trainable=True) == {torch.float32}
+
+
+class Params4bit(torch.nn.Parameter):  # bitsandbytes' 4-bit weight class, by name (no GPU here)
+    pass
+
+
+def test_hook_leaves_a_quantized_model_alone():
+    """QLoRA keeps its few unquantized weights (norms, embeddings) in fp32 on purpose."""
+    log = logging.getLogger("test_xtuner_hooks")
+    model = lora_model()
+    layer = model.base_model.model.model.layers[0].mlp.down_proj.base_layer
+    layer.weight = Params4bit(layer.weight.data.to(torch.bfloat16), requires_grad=False)
+    xtuner_hooks.HalfPrecisionFrozenWeights().before_run(
+        SimpleNamespace(optim_wrapper=AmpOptimWrapper(torch.bfloat16), model=model, logger=log))
+    others = {p.dtype for p in model.parameters() if not p.requires_grad and type(p).__name__ != "Params4bit"}
+    assert others == {torch.float32}
