@@ -218,29 +218,25 @@ def cmd_train(args: argparse.Namespace) -> None:
             entry["overhead_ratio"] = entry["app"]["sec_per_iter"] / entry["hand"]["sec_per_iter"]
             print(name, "overhead ratio:", round(entry["overhead_ratio"], 4), flush=True)
         results[name] = entry
-    if "app" in results.get("tutorial", {}) and "app" in results.get("auto", {}):
-        tut, auto = results["tutorial"]["app"], results["auto"]["app"]
-        results["speedup"] = auto["tokens_per_s"] / tut["tokens_per_s"]
-        steps = sorted(set(tut["loss_per_step"]) & set(auto["loss_per_step"]))
-        diffs = [abs(tut["loss_per_step"][s] - auto["loss_per_step"][s]) for s in steps]
-        results["loss_tracking"] = {"steps": len(steps), "max_abs_diff": max(diffs) if diffs else None,
-                                    "per_step": {s: (tut["loss_per_step"][s], auto["loss_per_step"][s]) for s in steps}}
-        print("speed-up:", round(results["speedup"], 2), "loss tracking:",
-              {k: v for k, v in results["loss_tracking"].items() if k != "per_step"}, flush=True)
     if "app" in results.get("tutorial", {}):
         tut = results["tutorial"]["app"]
         results["vs_tutorial"] = {}
-        for name, entry in results.items():
-            if name in ("tutorial", "speedup", "loss_tracking", "vs_tutorial") or "app" not in entry:
+        for name, entry in list(results.items()):
+            if name == "tutorial" or "app" not in entry:
                 continue
             run = entry["app"]
-            steps = sorted(set(tut["loss_per_step"]) & set(run["loss_per_step"]))
-            diffs = [abs(tut["loss_per_step"][s] - run["loss_per_step"][s]) for s in steps]
+            per_step = {s: (tut["loss_per_step"][s], run["loss_per_step"][s])
+                        for s in sorted(set(tut["loss_per_step"]) & set(run["loss_per_step"]))}
+            diffs = [abs(a - b) for a, b in per_step.values()]
             results["vs_tutorial"][name] = {
                 "speedup": run["tokens_per_s"] / tut["tokens_per_s"],
                 "max_abs_loss_diff": max(diffs) if diffs else None,
                 "max_abs_loss_diff_after_step_2": max(diffs[2:]) if len(diffs) > 2 else None,
                 "peak_gb": run["peak_gb"]}
+            if name == "auto":  # the keys the earlier result files have
+                results["speedup"] = results["vs_tutorial"][name]["speedup"]
+                results["loss_tracking"] = {"steps": len(diffs), "max_abs_diff": max(diffs) if diffs else None,
+                                            "per_step": per_step}
         print("vs tutorial:", json.dumps(results["vs_tutorial"], indent=1), flush=True)
     tag = f"{args.gpus}gpu" + (f"_{args.deepspeed}" if args.deepspeed else "")
     (out / f"results_{tag}.json").write_text(json.dumps(results, indent=1, default=str))

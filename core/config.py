@@ -233,23 +233,29 @@ def render(
     elif precision is not None:
         _set_precision(ed, precision, dtype, quant if method == "qlora" or method is None else None)
     if half_frozen_weights is not None:
-        is_lora = (method or method_of(source)) == "lora"
-        _set_half_frozen_weights(ed, bool(half_frozen_weights) and is_lora and precision == "bf16" and not cpu)
+        applies = half_frozen_applies(method or method_of(source), precision, cpu)
+        _set_half_frozen_weights(ed, bool(half_frozen_weights) and applies)
     return ed.result()
 
 
+HOOKS_MODULE = "core.xtuner_hooks"
 HALF_HOOK = "HalfPrecisionFrozenWeights"
-HALF_HOOK_IMPORT = f"from core.xtuner_hooks import {HALF_HOOK}"
+HALF_HOOK_IMPORT = f"from {HOOKS_MODULE} import {HALF_HOOK}"
+
+
+def half_frozen_applies(method: str | None, precision: str | None, cpu: bool) -> bool:
+    """Whether the frozen-weights hook is used: LoRA in bf16 on a GPU, the one case measured."""
+    return method == "lora" and precision == "bf16" and not cpu
 
 
 def uses_app_hooks(source: str) -> bool:
     """The config imports the app's own hooks, so XTuner needs the app's folder on its path."""
-    return "from core.xtuner_hooks import" in source
+    return f"from {HOOKS_MODULE} import" in source
 
 
 def _set_half_frozen_weights(ed: _Editor, on: bool) -> None:
     items = _typed_items(ed, "custom_hooks", HALF_HOOK)
-    imports = [n for n in ed.tree.body if isinstance(n, ast.ImportFrom) and n.module == "core.xtuner_hooks"]
+    imports = [n for n in ed.tree.body if isinstance(n, ast.ImportFrom) and n.module == HOOKS_MODULE]
     if not on:
         elts = ed.assignment("custom_hooks").value.elts if items else []
         for item in items:

@@ -34,11 +34,14 @@ class Editor:
         _, end = self.span(node)
         self._edits.append((end, end, text.encode("utf-8")))
 
+    def _line_end(self, pos: int) -> int:
+        """The offset of the line break that ends the line holding ``pos`` (or the end of the source)."""
+        end = self.data.find(b"\n", pos)
+        return len(self.data) if end < 0 else end
+
     def insert_line_after(self, node: ast.AST, text: str) -> None:
         """Insert ``text`` as a new line after the line where ``node`` ends (after any comment there)."""
-        _, end = self.span(node)
-        line_end = self.data.find(b"\n", end)
-        line_end = len(self.data) if line_end < 0 else line_end
+        line_end = self._line_end(self.span(node)[1])
         self._edits.append((line_end, line_end, ("\n" + text).encode("utf-8")))
 
     def remove_following(self, prev: ast.AST, node: ast.AST) -> None:
@@ -70,8 +73,7 @@ class Editor:
     def remove_statement(self, node: ast.stmt) -> None:
         """Remove a top-level statement with its line's trailing comment and line break."""
         start, end = self.span(node)
-        line_end = self.data.find(b"\n", end)
-        line_end = len(self.data) if line_end < 0 else line_end
+        line_end = self._line_end(end)
         if self.data[end:line_end].strip().startswith(b"#") or not self.data[end:line_end].strip():
             end = min(line_end + 1, len(self.data))
         self._edits.append((start, end, b""))

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.config import uses_app_hooks
+
 LAUNCHER = Path(__file__).with_name("xtuner_launcher.py")
 # Configs may import the app's own training hooks (core.xtuner_hooks); XTuner's processes find
 # them on this path, which is put in front of any PYTHONPATH already set.
@@ -65,7 +67,7 @@ def _path_prefix(config: Path) -> str:
     """``PYTHONPATH=<app folder>[:$PYTHONPATH] `` for the displayed command when the config imports
     the app's hooks (a PYTHONPATH the person already has is kept, as the app keeps it)."""
     try:
-        uses = "core.xtuner_hooks" in Path(config).read_text(encoding="utf-8", errors="replace")
+        uses = uses_app_hooks(Path(config).read_text(encoding="utf-8", errors="replace"))
     except OSError:
         uses = False
     return f"PYTHONPATH={shlex.quote(str(APP_ROOT))}${{PYTHONPATH:+:$PYTHONPATH}} " if uses else ""

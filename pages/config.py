@@ -281,7 +281,7 @@ shape = estimate.read_shape(Path(model_in.strip() or model_path))
 if shape is not None and _sizes_sane():
     mem = estimate.training_memory(shape, method=method, max_length=int(max_length), micro_batch=int(batch),
                                    lora_r=int(r), checkpointing=ckpt,
-                                   half_frozen=bool(half) and not cpu and precision == "bf16")
+                                   half_frozen=bool(half) and cfg.half_frozen_applies(method, precision, cpu))
     hb = sysinfo.human_bytes
     st.markdown(t("config.fit.estimate", need=hb(mem.total), w=hb(mem.weights), tr=hb(mem.trainable),
                   act=hb(mem.activations)))
