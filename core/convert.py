@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,12 +31,21 @@ _FINALIZE = (
 )
 
 
+def _complete(path: Path) -> bool:
+    """A checkpoint file is complete once torch has written its zip directory, which comes last;
+    a training stopped while saving leaves a file without one, which cannot be loaded."""
+    try:
+        return path.is_dir() or zipfile.is_zipfile(path)
+    except OSError:  # removed meanwhile (save_total_limit)
+        return False
+
+
 def checkpoints(work_dir: Path) -> list[Path]:
-    """Every ``iter_N.pth`` (file, or DeepSpeed folder) in a work dir, newest (highest N) first."""
+    """Every complete ``iter_N.pth`` (file, or DeepSpeed folder) in a work dir, newest (highest N) first."""
     work_dir = Path(work_dir)
     if not work_dir.is_dir():
         return []
-    found = [p for p in work_dir.iterdir() if CKPT_RE.match(p.name)]
+    found = [p for p in work_dir.iterdir() if CKPT_RE.match(p.name) and _complete(p)]
     return sorted(found, key=lambda p: int(CKPT_RE.match(p.name).group(1)), reverse=True)
 
 
