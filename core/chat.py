@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core import templates
+from core import attention, templates
 
 DEFAULT_TEMPLATE = "internlm2_chat"
 DTYPES = ("auto", "float16", "bfloat16", "float32")
@@ -129,7 +129,8 @@ def load(model_dir: Path, adapter_dir: Path | None = None, *, device: str = "aut
         tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=True, local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(  # straight onto the GPU: no full copy in CPU memory
             model_dir, trust_remote_code=True, local_files_only=True, torch_dtype=torch_dtype,
-            device_map=None if device == "cpu" else {"": device})
+            device_map=None if device == "cpu" else {"": device},
+            **attention.load_kwargs(model_dir, gpu=device != "cpu"))  # remote code: SDPA when it has it
         if adapter_dir is not None:
             from peft import PeftModel
 

@@ -167,6 +167,8 @@ def render(
     precision: str | None = None,
     sample_max_new_tokens: int | None = None,
     half_frozen_weights: bool | None = None,
+    attention: str | None = None,
+    workers: int | None = None,
 ) -> str:
     """Apply PART 1 settings, the tutorial's dataset edits, the method and the CPU adaptation.
 
@@ -176,6 +178,9 @@ def render(
     ``half_frozen_weights`` adds (True) or removes (False) the hook that keeps a LoRA model's
     frozen weights in bf16 instead of fp32 (:mod:`core.xtuner_hooks`). It is added only to LoRA
     (not QLoRA or full) with ``precision="bf16"`` on a GPU, the case measured; otherwise removed.
+    ``attention`` ("eager", "sdpa", "flash_attention_2") is passed to the model's ``from_pretrained``
+    (:mod:`core.attention`; "" removes it, so XTuner decides); ``workers`` sets how many processes
+    tokenize the dataset (XTuner's ``map_num_proc``, 32 unless set).
     """
     settings = dict(settings or {})
     if method is not None and method not in METHODS:
@@ -235,7 +240,39 @@ def render(
     if half_frozen_weights is not None:
         applies = half_frozen_applies(method or method_of(source), precision, cpu)
         _set_half_frozen_weights(ed, bool(half_frozen_weights) and applies)
+    if attention is not None and llm is not None and isinstance(llm.value, ast.Call):
+        if attention not in ("", *ATTENTIONS):
+            raise ValueError(f"attention must be one of {ATTENTIONS}")
+        if attention:
+            set_keyword(ed, llm.value, "attn_implementation", repr(attention))
+        elif (found := _kw(llm.value, "attn_implementation")) is not None:
+            ed.remove_keyword(found)
+    if workers is not None and call is not None:
+        if int(workers) < 1:
+            raise ValueError("workers must be at least 1")
+        set_keyword(ed, call, "map_num_proc", repr(int(workers)))
     return ed.result()
+
+
+ATTENTIONS = ("eager", "sdpa", "flash_attention_2")
+
+
+def default_workers() -> int:
+    """Tokenization processes for this machine: one per core, at most XTuner's 32."""
+    import os
+
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 32))
+
+
+def workers_of(source: str) -> int | None:
+    """The config's ``map_num_proc`` (None: XTuner's default, 32)."""
+    ed = _Editor(source)
+    call = _find_dataset_call(ed)
+    found = _kw(call, "map_num_proc") if call is not None else None
+    try:
+        return int(ast.literal_eval(found.value)) if found is not None else None
+    except (ValueError, TypeError):
+        return None
 
 
 HOOKS_MODULE = "core.xtuner_hooks"
@@ -444,7 +481,12 @@ def tutorial_config(
     settings = {k: v for k, v in settings.items() if k in present}
     if method is None:
         method = ("lora" if method_of(source) != "full" else "full") if cpu else None
-    return render(source, settings, dataset_path=dataset_path, method=method, cpu=cpu)
+    from core import attention as attn
+
+    # The fastest attention the model's own code has (a folder that is not there yet: XTuner decides).
+    chosen = attn.best(model_path, gpu=not cpu) if Path(model_path, "config.json").is_file() else None
+    return render(source, settings, dataset_path=dataset_path, method=method, cpu=cpu, attention=chosen,
+                  workers=default_workers())
 
 
 def config_summary(source: str) -> dict[str, Any]:
