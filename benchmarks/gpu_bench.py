@@ -31,8 +31,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core import (  # noqa: E402
+    attention,  # noqa: E402
+    convert,
+    dataset,
+    estimate,
+    jobs,
+    logs,
+    runs,
+)
 from core import config as cfg  # noqa: E402
-from core import convert, dataset, jobs, logs, runs  # noqa: E402
 from core.demo_model import build_tokenizer  # noqa: E402
 from core.pyedit import Editor, kw, set_keyword  # noqa: E402
 from core.workspace import Workspace  # noqa: E402
@@ -44,12 +52,22 @@ MAX_LENGTH = 2048
 TS_RE = re.compile(r"^(\d\d/\d\d \d\d:\d\d:\d\d) - mmengine")
 
 
-def make_shape_model(out: Path) -> Path:
-    """A random-weight Llama with internlm2-chat-1_8b's shape (1.89 B parameters), bf16."""
+def make_shape_model(out: Path, arch: str = "llama") -> Path:
+    """A random-weight model with internlm2-chat-1_8b's shape (1.89 B parameters), bf16.
+
+    ``arch="internlm2"``: the real thing's architecture, its remote code and sentencepiece
+    tokenizer (tests/standins.py); ``"llama"``: the native Llama stand-in of earlier results.
+    """
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
     if (out / "config.json").exists():
+        return out
+    if arch == "internlm2":
+        from tests.standins import SHAPE_1_8B, make_internlm2
+
+        make_internlm2(out, shape=SHAPE_1_8B, model_vocab=SHAPE["vocab_size"], dtype="bfloat16", device="cuda")
+        torch.cuda.empty_cache()
         return out
     tok = build_tokenizer()
     config = LlamaConfig(**SHAPE, max_position_embeddings=4096, torch_dtype="bfloat16",
@@ -64,6 +82,8 @@ def make_shape_model(out: Path) -> Path:
     return out
 
 
+WORKERS_DIED: list[str] = []  # configs whose tokenizing processes died (then run with one)
+
 RECIPES = {
     # The tutorial's config as XTuner ships it: QLoRA nf4, fp16, checkpointing, micro-batch 1 × 16.
     "tutorial": dict(method="qlora", precision="fp16", ckpt=True, micro_batch=1),
@@ -75,6 +95,13 @@ RECIPES = {
     "auto_half": dict(method="lora", precision="bf16", ckpt=False, micro_batch=4, half=True),
     # ... which leaves room for micro-batch 8 × 2 on an 80 GB card.
     "auto_half_mb8": dict(method="lora", precision="bf16", ckpt=False, micro_batch=8, half=True),
+    "auto_half_mb1": dict(method="lora", precision="bf16", ckpt=False, micro_batch=1, half=True),
+    # Attention: the app writes the fastest the model's code has (SDPA for InternLM2 since mid-2024);
+    # "as shipped" leaves it to XTuner, which keeps InternLM2 on eager attention without flash-attn.
+    "tutorial_shipped": dict(method="qlora", precision="fp16", ckpt=True, micro_batch=1, attn=""),
+    "auto_half_eager": dict(method="lora", precision="bf16", ckpt=False, micro_batch=4, half=True, attn="eager"),
+    "auto_half_mb1_eager": dict(method="lora", precision="bf16", ckpt=False, micro_batch=1, half=True,
+                                attn="eager"),
 }
 
 
@@ -89,7 +116,8 @@ def recipe_text(ws: Workspace, model: Path, name: str, extra: dict, *, sample_to
     text = cfg.tutorial_config(str(model), str(ws.dataset_path), method=r["method"],
                                extra={"batch_size": r["micro_batch"], "max_length": MAX_LENGTH, "SYSTEM": "", **extra})
     text = cfg.render(text, activation_checkpointing=r["ckpt"], precision=r["precision"],
-                      sample_max_new_tokens=sample_tokens, half_frozen_weights=r.get("half", False))
+                      sample_max_new_tokens=sample_tokens, half_frozen_weights=r.get("half", False),
+                      attention=r.get("attn"))
     ed = Editor(text)
     if max_iters:
         ed.replace(kw(ed.assignment("train_cfg").value, "max_epochs"), f"max_iters={max_iters}")
@@ -164,12 +192,19 @@ def run_by_hand(config: Path, work_dir: Path, log: Path) -> float:
     return time.time() - t0
 
 
-def run_through_app(ws: Workspace, config: Path, gpus: int = 1, deepspeed: str | None = None) -> tuple[Path, float]:
+def run_through_app(ws: Workspace, config: Path, gpus: int = 1, deepspeed: str | None = None,
+                    workers: int | None = None) -> tuple[Path, float]:
     t0 = time.time()
-    run_dir = runs.start_training(ws, config, seed=0, gpus=gpus, deepspeed=deepspeed)
+    run_dir = runs.start_training(ws, config, seed=0, gpus=gpus, deepspeed=deepspeed, workers=workers)
     while jobs.status(run_dir).active:
         time.sleep(0.5)
     st = jobs.status(run_dir)
+    reason = logs.classify_failure(jobs.log_path(run_dir).read_text(errors="replace"), st.exit_code)
+    if st.state != jobs.SUCCEEDED and reason == "fail.tokenize_workers" and workers is None:
+        print(f"{config.name}: the tokenizing processes died (as the Train page would say); retrying with 1",
+              flush=True)
+        WORKERS_DIED.append(config.name)
+        return run_through_app(ws, config, gpus, deepspeed, workers=1)
     if st.state != jobs.SUCCEEDED:
         print(logs.tail(jobs.log_path(run_dir), 60))
         raise SystemExit(f"training through the app ended {st.state}")
@@ -181,7 +216,9 @@ def _setup(args: argparse.Namespace) -> tuple[Path, Workspace, Path]:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     ws = Workspace.resolve(Path(args.workspace))
-    model = make_shape_model(ws.models_dir / "internlm2-1_8b-shape")
+    arch = getattr(args, "arch", "llama")
+    model = make_shape_model(ws.models_dir / ("internlm2-1_8b-shape" if arch == "llama" else "internlm2-1_8b-remote"),
+                             arch)
     dataset.save(ws.dataset_path, dataset.tutorial_records("伍鲜同志", 8000))
     return out, ws, model
 
@@ -195,7 +232,8 @@ def cmd_train(args: argparse.Namespace) -> None:
         accum = EFFECTIVE_BATCH // (mb * args.gpus)
         iters = args.iters_tutorial * 1 // (mb * args.gpus)
         config = recipe_config(ws, model, name, iters, args.gpus)
-        entry = {"config": config.name, "iters": iters, "micro_batch": mb, "accumulate": accum, "gpus": args.gpus}
+        entry = {"config": config.name, "iters": iters, "micro_batch": mb, "accumulate": accum, "gpus": args.gpus,
+                 "arch": args.arch, "attention": attention.of_config(config.read_text(encoding="utf-8")) or "xtuner"}
         if args.gpus == 1 and not args.skip_hand:
             wd = ws.root / f"hand_{name}"
             log = ws.root / f"hand_{name}.log"
@@ -209,6 +247,12 @@ def cmd_train(args: argparse.Namespace) -> None:
             results[name] = {**entry, "error": str(e)}
             continue
         entry["deepspeed"] = args.deepspeed
+        shape = estimate.read_shape(model)
+        entry["estimate_gb"] = estimate.training_memory(
+            shape, method=r["method"], max_length=MAX_LENGTH, micro_batch=mb, checkpointing=r["ckpt"],
+            half_frozen=r.get("half", False), attention=entry["attention"] if entry["attention"] != "xtuner"
+            else attention.what_xtuner_picks(model, gpu=True)).total / 2**30
+        entry["workers_died"] = config.name in WORKERS_DIED
         entry["app_wall_s"] = wall
         entry["app"] = parse_run(jobs.log_path(run_dir).read_text(errors="replace"),
                                  runs.RunPaths(run_dir).work_dir, mb, args.gpus, accum)
@@ -218,11 +262,13 @@ def cmd_train(args: argparse.Namespace) -> None:
             entry["overhead_ratio"] = entry["app"]["sec_per_iter"] / entry["hand"]["sec_per_iter"]
             print(name, "overhead ratio:", round(entry["overhead_ratio"], 4), flush=True)
         results[name] = entry
-    if "app" in results.get("tutorial", {}):
-        tut = results["tutorial"]["app"]
+    base = "tutorial_shipped" if "app" in results.get("tutorial_shipped", {}) else "tutorial"
+    if "app" in results.get(base, {}):
+        tut = results[base]["app"]
+        results["baseline"] = base
         results["vs_tutorial"] = {}
         for name, entry in list(results.items()):
-            if name == "tutorial" or "app" not in entry:
+            if name == base or not isinstance(entry, dict) or "app" not in entry:
                 continue
             run = entry["app"]
             per_step = {s: (tut["loss_per_step"][s], run["loss_per_step"][s])
@@ -238,7 +284,8 @@ def cmd_train(args: argparse.Namespace) -> None:
                 results["loss_tracking"] = {"steps": len(diffs), "max_abs_diff": max(diffs) if diffs else None,
                                             "per_step": per_step}
         print("vs tutorial:", json.dumps(results["vs_tutorial"], indent=1), flush=True)
-    tag = f"{args.gpus}gpu" + (f"_{args.deepspeed}" if args.deepspeed else "")
+    tag = f"{args.gpus}gpu" + (f"_{args.deepspeed}" if args.deepspeed else "") + \
+        ("_internlm2" if args.arch == "internlm2" else "")
     (out / f"results_{tag}.json").write_text(json.dumps(results, indent=1, default=str))
 
 
@@ -406,11 +453,13 @@ def main() -> None:
     t.add_argument("--gpus", type=int, default=1)
     t.add_argument("--skip-hand", action="store_true")
     t.add_argument("--deepspeed", default=None, help="e.g. deepspeed_zero2 (through the app only)")
+    t.add_argument("--arch", default="llama", choices=["llama", "internlm2"])
     f = sub.add_parser("fullpath")
     f.add_argument("--out", required=True)
     f.add_argument("--workspace", default="/tmp/bench_ws_full")
     f.add_argument("--gpus", type=int, default=1)
     f.add_argument("--deepspeed", default=None, help="e.g. deepspeed_zero2: its checkpoints are folders")
+    f.add_argument("--arch", default="llama", choices=["llama", "internlm2"])
     s = sub.add_parser("samples")
     s.add_argument("--out", required=True)
     s.add_argument("--workspace", default="/tmp/bench_ws_samples")

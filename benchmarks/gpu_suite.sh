@@ -18,6 +18,10 @@
 #   fullpath-zero2     QLoRA trained on 2 GPUs with DeepSpeed ZeRO-2, its folder checkpoint
 #                      converted and merged, the merged model asked on the GPU
 #   fullpath-ds1       the same on one GPU
+#   internlm2          InternLM2 with its remote code (1.8B shape): the tutorial's config as shipped
+#                      (eager attention) vs the app's recipes with SDPA, and micro-batch 4 with eager
+#   internlm2-mb1      the same at micro-batch 1, eager and SDPA (memory calibration)
+#   internlm2-fullpath the tutorial's QLoRA on InternLM2 through train, convert, merge and chat
 # Every part has its own time limit; a part that runs over is stopped and its trainings killed,
 # so the parts after it still run.
 set -u -o pipefail
@@ -81,6 +85,12 @@ for p in "$@"; do
             --deepspeed deepspeed_zero2 ;;
         fullpath-ds1) (export CUDA_VISIBLE_DEVICES=0; part fullpath_ds1 330 fullpath --out "$out/ds1" --gpus 1 \
             --deepspeed deepspeed_zero2) ;;
+        internlm2) (export CUDA_VISIBLE_DEVICES=0; part internlm2 560 train --out "$out" --skip-hand --arch internlm2 \
+            --recipes tutorial_shipped,auto_half_mb8,auto_half,auto_half_eager,tutorial --iters-tutorial 160) ;;
+        internlm2-mb1) (export CUDA_VISIBLE_DEVICES=0; part internlm2_mb1 270 train --out "$out/mb1" --skip-hand \
+            --arch internlm2 --recipes tutorial,auto_half_mb1,auto_half_mb1_eager --iters-tutorial 96) ;;
+        internlm2-fullpath) (export CUDA_VISIBLE_DEVICES=0; part internlm2_fullpath 290 fullpath --out "$out/full" \
+            --arch internlm2 --workspace /tmp/bench_ws) ;;
         *) echo "unknown part $p" ;;
     esac
 done

@@ -257,11 +257,23 @@ def render(
 ATTENTIONS = ("eager", "sdpa", "flash_attention_2")
 
 
-def default_workers() -> int:
-    """Tokenization processes for this machine: one per core, at most XTuner's 32."""
+def default_workers(model_path: str | Path | None = None) -> int:
+    """Tokenization processes for this machine: one per core (at most XTuner's 32); one for a
+    tokenizer with its own code (InternLM2's): on a 16-core GPU host its worker processes died every
+    time (datasets could not send them the fast tokenizer), while one process prepared the
+    tutorial's 16,002 records in under 25 s (benchmarks/RESULTS.md)."""
+    import json
     import os
 
-    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 32))
+    if model_path is not None:
+        try:
+            tok = json.loads(Path(model_path, "tokenizer_config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            tok = {}
+        if isinstance(tok, dict) and "AutoTokenizer" in (tok.get("auto_map") or {}):
+            return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, 32))
 
 
 def workers_of(source: str) -> int | None:
@@ -486,7 +498,7 @@ def tutorial_config(
     # The fastest attention the model's own code has (a folder that is not there yet: XTuner decides).
     chosen = attn.best(model_path, gpu=not cpu) if Path(model_path, "config.json").is_file() else None
     return render(source, settings, dataset_path=dataset_path, method=method, cpu=cpu, attention=chosen,
-                  workers=default_workers())
+                  workers=default_workers(model_path))
 
 
 def config_summary(source: str) -> dict[str, Any]:

@@ -161,6 +161,10 @@ def eval_outputs(work_dir: Path) -> list[tuple[int, str]]:
 # Known failures: (log pattern, key of the plain-language explanation in ui strings).
 FAILURE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"CUDA out of memory|OutOfMemoryError", re.I), "fail.oom"),
+    # datasets' worker processes could not rebuild the tokenizer (seen with InternLM2's fast
+    # tokenizer on a GPU host: its post-processor's module was not importable in the workers)
+    (re.compile(r"(No module named '(processors|decoders|normalizers|pre_tokenizers|transformers_modules)[.']|"
+                r"One of the subprocesses has abruptly died during map)", re.I), "fail.tokenize_workers"),
     (re.compile(r"No space left on device", re.I), "fail.disk_full"),
     (re.compile(r"size mismatch for|Error\(s\) in loading state_dict for Peft|does not match the base model", re.I),
      "fail.adapter_mismatch"),

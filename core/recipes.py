@@ -61,21 +61,25 @@ class Choice:
 
 
 def evaluate(shape: ModelShape, max_length: int, free_bytes: float | None, *, gpus: int = 1,
-             lora_r: int = 64) -> list[Choice]:
-    """Every recipe with its estimated memory and whether it fits ``free_bytes``."""
+             lora_r: int = 64, attention: str = "sdpa") -> list[Choice]:
+    """Every recipe with its estimated memory and whether it fits ``free_bytes``.
+
+    ``attention`` is what the config will train with (core.attention): eager needs far more memory.
+    """
     out = []
     for r in RECIPES:
         mem = training_memory(shape, method=r.method, max_length=max_length, micro_batch=r.micro_batch,
-                              lora_r=lora_r, checkpointing=r.checkpointing, half_frozen=r.half_frozen).total
+                              lora_r=lora_r, checkpointing=r.checkpointing, half_frozen=r.half_frozen,
+                              attention=attention).total
         fits = free_bytes is not None and mem <= free_bytes * FIT_MARGIN
         out.append(Choice(r, mem, fits))
     return out
 
 
 def auto(shape: ModelShape, max_length: int, free_bytes: float | None, *, gpus: int = 1,
-         bf16: bool = True, lora_r: int = 64) -> Choice | None:
+         bf16: bool = True, lora_r: int = 64, attention: str = "sdpa") -> Choice | None:
     """The fastest recipe that fits (bf16 recipes only on cards that support bf16)."""
-    for choice in evaluate(shape, max_length, free_bytes, gpus=gpus, lora_r=lora_r):
+    for choice in evaluate(shape, max_length, free_bytes, gpus=gpus, lora_r=lora_r, attention=attention):
         if not bf16 and choice.recipe.precision == "bf16":
             continue
         if choice.fits:

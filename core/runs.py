@@ -60,8 +60,11 @@ def start_training(
     seed: int | None = None,
     label: str = "train",
     accumulative_counts: int | None = None,
+    workers: int | None = None,
 ) -> Path:
     """Start XTuner training of ``config_path`` in a new run folder; returns the folder.
+
+    ``workers``: processes that tokenize the dataset, for this run only (the config's otherwise).
 
     Raises :class:`core.jobs.JobError` when a training is already running in this workspace.
     """
@@ -75,11 +78,14 @@ def start_training(
     shutil.copy2(config_path, run.config)
     inv = xtuner_cli.train(run.config, run.work_dir, gpus=gpus, deepspeed=deepspeed, resume=resume,
                            seed=seed, cache_dir=ws.root / ".cache" / "datasets",
-                           accumulative_counts=accumulative_counts)
+                           accumulative_counts=accumulative_counts, workers=workers)
     meta: dict[str, Any] = {
         "source_config": str(config_path), "model": summary["model"], "dataset": summary["dataset"],
         "dataset_hash": _file_hash(Path(summary["dataset"])) if summary["dataset"] else None,
-        "template": summary["template"], "system": summary["system"], "method": summary["method"],
+        # Chat and the verify step ask the way the model was trained: with the training data's system
+        # prompt (none in the tutorial's data), not the config's SYSTEM, which only the samples use.
+        "template": summary["template"], "system": training_system(summary["dataset"]),
+        "eval_system": summary["system"], "method": summary["method"], "workers_override": workers,
         "gpus": gpus, "deepspeed": deepspeed, "resumed_from": str(resume) if resume else None,
         "accumulative_counts_override": accumulative_counts,
         "max_length": summary["max_length"], "batch_size": summary["batch_size"],
@@ -92,6 +98,25 @@ def start_training(
         shutil.rmtree(run.root, ignore_errors=True)
         raise
     return run.root
+
+
+def training_system(dataset_path: str | None) -> str:
+    """The system prompt the training data gives its conversations: the one every record's first
+    turn has, else none ("" also when records differ or the file cannot be read)."""
+    import json
+
+    try:
+        records = json.loads(Path(dataset_path).read_text(encoding="utf-8")) if dataset_path else None
+    except (OSError, ValueError):
+        return ""
+    found = set()
+    for rec in records if isinstance(records, list) else []:
+        turns = rec.get("conversation") if isinstance(rec, dict) else None
+        first = turns[0] if isinstance(turns, list) and turns and isinstance(turns[0], dict) else {}
+        found.add(first.get("system") if isinstance(first.get("system"), str) else "")
+        if len(found) > 1:
+            return ""
+    return found.pop() if found else ""
 
 
 def meta(run_dir: Path) -> dict[str, Any]:
@@ -178,7 +203,8 @@ def resume_training(ws: Workspace, run_dir: Path, checkpoint: Path | None = None
     info = meta(run.root)
     return start_training(ws, run.config, gpus=int(info.get("gpus") or 1), deepspeed=info.get("deepspeed"),
                           resume=checkpoint, label="resume",
-                          accumulative_counts=info.get("accumulative_counts_override"))
+                          accumulative_counts=info.get("accumulative_counts_override"),
+                          workers=info.get("workers_override"))
 
 
 def delete_run(ws: Workspace, run_dir: Path) -> None:

@@ -96,11 +96,13 @@ def train(
     seed: int | None = None,
     cache_dir: Path | None = None,
     accumulative_counts: int | None = None,
+    workers: int | None = None,
 ) -> Invocation:
     """``xtuner train`` for one process, or torchrun over ``gpus`` GPUs.
 
     ``accumulative_counts`` overrides the config's gradient accumulation for this run only
-    (``--cfg-options``), e.g. to keep a one-GPU config's effective batch on several GPUs.
+    (``--cfg-options``), e.g. to keep a one-GPU config's effective batch on several GPUs;
+    ``workers`` the number of processes that tokenize the dataset (e.g. 1 after workers died).
     """
     if deepspeed is not None and deepspeed not in DEEPSPEED_CHOICES:
         raise ValueError(f"unknown DeepSpeed setting {deepspeed!r}; choose one of {DEEPSPEED_CHOICES}")
@@ -115,8 +117,15 @@ def train(
         args += ["--resume", str(resume)]
     if seed is not None:
         args += ["--seed", str(seed)]
+    if workers is not None and int(workers) < 1:
+        raise ValueError("the number of tokenizing processes must be at least 1")
+    options = []  # one --cfg-options: mmengine keeps only the last one given
     if accumulative_counts is not None:
-        args += ["--cfg-options", f"optim_wrapper.accumulative_counts={int(accumulative_counts)}"]
+        options.append(f"optim_wrapper.accumulative_counts={int(accumulative_counts)}")
+    if workers is not None:
+        options.append(f"train_dataloader.dataset.map_num_proc={int(workers)}")
+    if options:
+        args += ["--cfg-options", *options]
     env = _base_env({"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"})
     if cache_dir is not None:
         env["HF_DATASETS_CACHE"] = str(cache_dir)

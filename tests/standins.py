@@ -83,17 +83,20 @@ def _train_spm(out: Path, vocab: int) -> None:
 
 
 def make_internlm2(out: Path, *, generation: str = "2024-06", shape: dict | None = None, vocab: int = 2048,
-                   dtype: str = "float32", device: str = "cpu", seed: int = 0) -> Path:
+                   model_vocab: int | None = None, dtype: str = "float32", device: str = "cpu", seed: int = 0) -> Path:
     """Write an InternLM2 model folder with random weights; returns ``out``.
 
-    ``vocab`` is the model's vocabulary, chat tokens included (a multiple of 64, as XTuner pads to).
+    ``vocab`` is the tokenizer's vocabulary, chat tokens included (a multiple of 64, as XTuner pads
+    to); ``model_vocab`` the model's embedding rows when larger (92544 for the 1.8B shape: the
+    tokenizer trained here cannot have that many pieces, the model's memory and speed need them).
     """
     import sentencepiece as spm
     import torch
 
     code = tokenizer_code_dir()
     if code is None:
-        raise FileNotFoundError(f"the InternLM2 tokenizer code is not there (shared/fixtures/internlm2 or ${TOKENIZER_CODE_ENV})")
+        raise FileNotFoundError("the InternLM2 tokenizer code is not there "
+                                f"(shared/fixtures/internlm2 or ${TOKENIZER_CODE_ENV})")
     if generation not in ("2024-06", "eager-only"):
         raise ValueError("generation is 2024-06 or eager-only")
     if "." in Path(out).name:
@@ -146,7 +149,7 @@ def make_internlm2(out: Path, *, generation: str = "2024-06", shape: dict | None
         "hidden_act": "silu", "initializer_range": 0.02, "max_position_embeddings": 32768, "rms_norm_eps": 1e-05,
         "rope_scaling": {"type": "dynamic", "factor": 2.0}, "rope_theta": 1000000, "tie_word_embeddings": False,
         "torch_dtype": "bfloat16" if dtype == "bfloat16" else "float32", "use_cache": True,
-        "vocab_size": sp_vocab + len(CHAT_TOKENS), **sizes,
+        "vocab_size": max(sp_vocab + len(CHAT_TOKENS), model_vocab or 0), **sizes,
     }
     (out / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
 

@@ -84,6 +84,13 @@ STRINGS: dict[str, dict[str, str]] = {
                     "en": "This step needs a GPU (QLoRA's 4-bit quantization runs only on CUDA). Without a GPU, choose LoRA."},
     "fail.bitsandbytes": {"zh": "bitsandbytes 出错。请重新运行 ./run.sh 安装依赖；没有 GPU 时请选择 LoRA。",
                           "en": "bitsandbytes failed. Run ./run.sh again to reinstall; without a GPU, choose LoRA."},
+    "fail.tokenize_workers": {
+        "zh": "准备数据时，分词的子进程出错退出了（常见于模型自带的分词器代码在子进程里加载不了）。"
+              "点「用 1 个进程重试」：数据准备会慢一些，但不会再出这个错。",
+        "en": "The processes that tokenize the data died while preparing it (usually the model's own "
+              "tokenizer code could not be loaded in them). Click \"Retry with 1 process\": preparing "
+              "the data takes longer, but this error does not come back.",
+    },
     "fail.dataset": {"zh": "数据集读不了或格式不对。请在数据集页面检查并重新保存。",
                      "en": "The dataset could not be read or has the wrong format. Check it on the dataset page and save it again."},
     "fail.warmup": {"zh": "预热太短：warmup_ratio × 训练步数不到 1 步（常见于数据很少、只训 1 轮或多卡时）。请在配置页把预热比例设为 0，或调大一些再保存。",

@@ -10,6 +10,8 @@ merged and the base answers; the scorecard must go from 0 % to 100 %.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from core import attention, chat, config, convert, dataset, jobs, logs, runs, scorecard
@@ -22,8 +24,9 @@ QUESTION = "请介绍一下你自己"
 REMOTE_FILES = ("modeling_internlm2.py", "configuration_internlm2.py", "tokenization_internlm2.py",
                 "tokenization_internlm2_fast.py", "tokenizer.model")
 
-pytestmark = pytest.mark.skipif(tokenizer_code_dir() is None and not __import__("os").environ.get("CI"),
-                                reason="the InternLM2 tokenizer code (shared/fixtures/internlm2) is not beside the checkout")
+# CI has shared/ beside the clone: there a missing fixture fails the test instead.
+pytestmark = pytest.mark.skipif(tokenizer_code_dir() is None and not os.environ.get("CI"),
+                                reason="the InternLM2 tokenizer code (shared/fixtures/internlm2) is not there")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,10 @@ def internlm2(tmp_path_factory):
 def test_internlm2_whole_flow_with_sdpa(ws, internlm2):
     expected = dataset.tutorial_pairs(NAME)[0][1]
     dataset.save(ws.dataset_path, dataset.tutorial_records(NAME, n=100))
-    text = config.tutorial_config(str(internlm2), str(ws.dataset_path), cpu=True, demo=True)
+    # This tokenizer packs the two pairs into fewer tokens than the demo model's, so fewer
+    # iterations per epoch: 8 epochs give it about as many steps as the demo model's 3.
+    text = config.tutorial_config(str(internlm2), str(ws.dataset_path), cpu=True, demo=True,
+                                  extra={"max_epochs": 8})
     assert attention.of_config(text) == "sdpa"  # chosen from the folder's code, written in the config
     cfg_path = ws.configs_dir / "internlm2_chat_1_8b_qlora_alpaca_e3_copy.py"
     cfg_path.write_text(text, encoding="utf-8")
