@@ -41,7 +41,7 @@ def test_xtuner_jsonl_with_a_bad_line_reports_that_line(tmp_path):
     assert res.fmt == "xtuner_jsonl" and len(res.records) == 58 and res.total == 59
     [p] = res.problems
     assert (p.unit, p.index, p.code) == ("line", 40, "bad_json_line")
-    assert str(p).startswith("line 40: not valid JSON")
+    assert dict(p.values) == {"column": 52, "reason": "truncated"}  # the line stops before the record ends
     assert "q40" in res.snippets[40]
 
 
@@ -113,13 +113,18 @@ def test_llama_factory_identity_in_both_placeholder_styles(tmp_path, name_ph, au
         "Hello! I am 小智, an AI assistant developed by 小明.", "您好，我是小智，由小明开发。"]
 
 
-def test_placeholders_with_an_empty_form_value_are_row_problems(tmp_path):
+def test_an_identity_file_waits_for_the_form_values_it_needs(tmp_path):
     rows = [{"instruction": "hi", "input": "", "output": "I am {{name}} by {{author}}"},
             {"instruction": "who", "input": "", "output": "made by {{author}}"}]
-    res = read_path(_write(tmp_path, "identity.json", json.dumps(rows)), name="", author="小明")
-    assert [r["conversation"][0]["output"] for r in res.records] == ["made by 小明"]
-    [p] = res.problems
-    assert (p.index, p.code, dict(p.values)["fields"]) == (1, "placeholder_empty", "name")
+    path = _write(tmp_path, "identity.json", json.dumps(rows))
+    res = read_path(path, name="", author="小明")
+    assert res.placeholders and res.needs == ["name"] and not res.filled_placeholders
+    assert res.records == [] and not res.problems and res.usable == 2  # one message, not a problem per row
+    res = read_path(path, name="小智", author="小明")
+    assert res.filled_placeholders and [r["conversation"][0]["output"] for r in res.records] == [
+        "I am 小智 by 小明", "made by 小明"]
+    bare = [{"instruction": "你是谁", "input": "", "output": "我是NAME，由AUTHOR开发。"}]
+    assert read_path(_write(tmp_path, "lf.json", json.dumps(bare)), author="小明").needs == ["name"]
 
 
 def test_question_answer_json_and_unknown_shapes(tmp_path):
