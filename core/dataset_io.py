@@ -98,8 +98,10 @@ def read_stream(raw: IO[bytes], size: int, filename: str, name: str = "", author
         try:
             result = _read_text(raw, size, encoding, ext, mapping, keep, progress)
         except UnicodeDecodeError:
-            line, looks_gbk = _first_bad_line(raw)
-            if encoding == "utf-16" or not looks_gbk:
+            line, looks = _not_utf8(raw)
+            if looks == "binary" and encoding != "utf-16":
+                return fatal("binary", "this is not a text file (it looks like binary data)", kind="binary")
+            if encoding == "utf-16" or looks != "gbk":
                 return fatal("not_utf8", f"the file is not UTF-8 text (line {line}); save it as UTF-8", line=line)
             notes = [problem("file", 0, "gbk", f"the file is not UTF-8 (line {line}); it looks like GBK and was read "
                              "as GBK: check the characters in the preview", line=line)]
@@ -122,8 +124,9 @@ def _binary_kind(head: bytes) -> str | None:
     return kind or ("binary" if controls > max(2, 0.02 * len(head)) else None)
 
 
-def _first_bad_line(raw: IO[bytes]) -> tuple[int, bool]:
-    """The line of the first byte that is not UTF-8, and whether the start reads as GBK text."""
+def _not_utf8(raw: IO[bytes]) -> tuple[int, str]:
+    """The line of the first byte that is not UTF-8, and what the start looks like: "gbk" (it reads as
+    GBK text), "binary" (mostly not text in either), or "other" (text in another encoding)."""
     raw.seek(0)
     head = raw.read(65536)
     decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
@@ -136,9 +139,19 @@ def _first_bad_line(raw: IO[bytes]) -> tuple[int, bool]:
             break
         line += chunk.count(b"\n")
     raw.seek(0)
-    sample = head.decode("gb18030", errors="replace")
-    texty = sum(1 for c in sample if c.isprintable() or c in "\t\r\n") - sample.count("\ufffd")
-    return line, texty >= 0.95 * max(1, len(sample))
+    gbk = head.decode("gb18030", errors="replace")
+    texty = sum(1 for c in gbk if c.isprintable() or c in "\t\r\n") - gbk.count("\ufffd")
+    if texty >= 0.95 * max(1, len(gbk)) and _mostly_cjk_or_ascii(gbk):
+        return line, "gbk"
+    utf8 = head.decode("utf-8", errors="replace")
+    return line, "binary" if utf8.count("\ufffd") > 0.1 * max(1, len(utf8)) else "other"
+
+
+def _mostly_cjk_or_ascii(text: str) -> bool:
+    """Chinese text read as GBK: ASCII, CJK ideographs and punctuation, not the rare symbols random bytes give."""
+    common = sum(1 for c in text if c < "\x80" or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
+                 or "\uff00" <= c <= "\uffef")
+    return common >= 0.9 * max(1, len(text))
 
 
 def _read_text(raw: IO[bytes], size: int, encoding: str, ext: str, mapping: dict[str, str | None] | None,
@@ -211,7 +224,7 @@ def _jsonl_rows(reader: json_stream.Reader, result: ImportResult) -> Iterator[tu
             reason = "truncated" if cut else dataset.json_reason(exc.msg)
             result.total += 1
             result.take(None, [problem("line", no, "bad_json_line", f"column {exc.colno} is not valid JSON ({exc.msg})",
-                                       column=exc.colno, reason=reason)], lambda line=line: line)
+                                       column=exc.colno, reason=reason)], line)
 
 
 def _detect(rows: list[tuple[int, Any]]) -> str:
@@ -254,7 +267,7 @@ def _convert_rows(rows: Iterable[tuple[int, Any]], unit: str, is_jsonl: bool, re
             rec, probs = _to_record(row, _shape(row), unit, index)
         if rec is not None and not probs:
             probs = dataset.check_record(rec, index, unit)
-        result.take(rec, probs, lambda row=row: json.dumps(row, ensure_ascii=False)[:200])
+        result.take(rec, probs, row)
 
 
 def _text(value: Any) -> str | None:

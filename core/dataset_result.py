@@ -6,7 +6,7 @@ Shared by the readers of :mod:`core.dataset_io` (JSON, JSONL) and :mod:`core.dat
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,8 +53,9 @@ class ImportResult:
     def filled_placeholders(self) -> bool:
         return self.placeholders and not self.needs
 
-    def take(self, rec: dict[str, Any] | None, probs: list[Problem], snippet: Callable[[], str]) -> None:
-        """Count one row: a usable record (kept while ``keep`` or for the preview) or its problems."""
+    def take(self, rec: dict[str, Any] | None, probs: list[Problem], source: Any = "") -> None:
+        """Count one row: a usable record (kept while ``keep`` or for the preview) or its problems;
+        ``source`` is the row as read, shown next to its first problems (text, or JSON made of it)."""
         if probs:
             where = (probs[0].unit, probs[0].index)
             if where != self._last_bad:
@@ -63,7 +64,9 @@ class ImportResult:
             self.problem_count += len(probs)
             if len(self.problems) < KEPT_PROBLEMS:
                 self.problems.extend(probs)
-                self.snippets.setdefault(probs[0].index, snippet()[:200])
+                if probs[0].index not in self.snippets:
+                    text = source if isinstance(source, str) else json.dumps(source, ensure_ascii=False)
+                    self.snippets[probs[0].index] = text[:200]
             return
         self.usable += 1
         braced, bare = placeholders_in(rec)

@@ -138,18 +138,18 @@ def _table(rows: Iterator[tuple[int, list[str]]], fmt: str, mapping: dict[str, s
             probs += dataset.text_problems("row", rowno, 0, 1, key, value)
         result.total += 1
         if probs:
-            result.take(None, probs, lambda row=row: " | ".join(row))
+            result.take(None, probs, " | ".join(row))
             continue
         conv_id = cell(row, "conversation") or None
         if group is not None and conv_id is not None and conv_id == last_id:
             group["conversation"].append(turn)
         else:
             if group is not None:
-                result.take(group, [], str)
+                result.take(group, [])
             group = {"conversation": [turn]}
         last_id = conv_id
     if group is not None:
-        result.take(group, [], str)
+        result.take(group, [])
     return result
 
 

@@ -21,6 +21,7 @@ from core.dataset import json_reason
 
 CHUNK = 1 << 20
 _WS = re.compile(r"[ \t\n\r]*")
+_AFTER = re.compile(r"[ \t\n\r]*([,\]])?[ \t\n\r]*")
 _DECODER = json.JSONDecoder(strict=False)
 
 
@@ -93,7 +94,7 @@ class Reader:
                     continue
                 at_end = self.eof and _WS.match(self.buf, exc.pos).end() >= len(self.buf) - 1
                 raise self._fail(exc.pos, "truncated" if cut and at_end else json_reason(exc.msg), exc.msg) from None
-            if end == len(self.buf) and not self.eof:  # a number or literal may go on in the next chunk
+            if end > len(self.buf) - 32 and not self.eof:  # a number may go on in the next chunk ("1.5|e3")
                 self._more()
                 continue
             self.pos = end
@@ -114,18 +115,19 @@ class Reader:
             if self.pos >= len(self.buf):
                 raise self._fail(self.pos, "truncated", "the file ends inside the list")
             yield self._value()
-            self._skip_ws()
-            c = self.buf[self.pos:self.pos + 1]
-            if c == ",":
-                self.pos += 1
-                self._skip_ws()
+            while True:  # whitespace, a comma or the closing bracket, whitespace
+                m = _AFTER.match(self.buf, self.pos)
+                if m.end() < len(self.buf) or self.eof:
+                    break
+                self._more()
+            self.pos, sep = m.end(), m.group(1)
+            if sep == ",":
                 if self.buf[self.pos:self.pos + 1] == "]":
-                    raise self._fail(self.pos - 1, "trailing_comma", "a comma after the last item")
-            elif c == "]":
-                self.pos += 1
+                    raise self._fail(m.start(1), "trailing_comma", "a comma after the last item")
+            elif sep == "]":
                 self._end()
                 return
-            elif not c:
+            elif self.pos >= len(self.buf):
                 raise self._fail(self.pos, "truncated", "the file ends inside the list")
             else:
                 raise self._fail(self.pos, "comma", "Expecting ',' delimiter")

@@ -3,7 +3,8 @@
 A file (an upload or a path on the server) is first scanned: counts, a preview, the first
 problems, with a progress bar; its records are read only when the person adds them, so a
 150 MB file never sits in memory as records next to its bytes. The scan is dropped (and its
-memory given back) on cancel, on add, or when the file leaves the uploader. An identity
+memory given back) on cancel, on add, or when the file leaves the uploader; after cancel or
+add the uploader is emptied and Streamlit's copy of the file dropped too. An identity
 file with placeholders is read again whenever the name fields change; while a value it
 needs is empty, one message asks for it. A file that cannot be read changes nothing.
 """
@@ -24,7 +25,7 @@ from ui.dataset_widgets import fill, flash, labeled, plural, problems_table, say
 from ui.i18n import lang, t
 
 PREVIEW_ROWS = dataset_io.PREVIEW
-UPLOADER_CSS = ".st-key-dataset-upload [data-testid='stFileUploaderDropzoneInstructions'] {display: none}"
+UPLOADER_CSS = "[class*='st-key-dataset-upload'] [data-testid='stFileUploaderDropzoneInstructions'] {display: none}"
 
 
 def import_panel(ident: Identity, add_rows: Callable[[list[dict[str, str]]], None]) -> None:
@@ -34,7 +35,7 @@ def import_panel(ident: Identity, add_rows: Callable[[list[dict[str, str]]], Non
     if lang() != "en":  # Streamlit words its drop zone ("200MB per file") in English only; the caption says it
         st.html(f"<style>{UPLOADER_CSS}</style>")
     # Any type: a PNG gets "not a text file" in the page's language, not Streamlit's English refusal.
-    up = st.file_uploader(t("dataset.upload"), key="dataset.upload", max_upload_size=dataset_io.MAX_BYTES // 2**20)
+    up = st.file_uploader(t("dataset.upload"), key=_uploader_key(), max_upload_size=dataset_io.MAX_BYTES // 2**20)
     pending = st.session_state.get(K.PENDING)
     if pending and pending.get("upload") and (up is None or up.file_id != pending["upload"]):
         close()  # the file left the uploader: so does its import
@@ -78,10 +79,31 @@ def _start(source: dict[str, Any], ident: Identity, up: Any) -> dict[str, Any]:
     return pending
 
 
-def close() -> None:
-    """Drop the pending import and give its memory back."""
-    if st.session_state.pop(K.PENDING, None) is not None:
-        memtrim.release()
+def close(forget: bool = False) -> None:
+    """Drop the pending import and give its memory back; ``forget``: the uploaded file too."""
+    pending = st.session_state.pop(K.PENDING, None)
+    if pending is None:
+        return
+    if forget and pending.get("upload"):
+        _forget_upload(pending["upload"])
+    memtrim.release()
+
+
+def _uploader_key() -> str:
+    version = st.session_state.get(K.UPLOAD_VERSION, 0)
+    return f"dataset.upload.{version}" if version else "dataset.upload"
+
+
+def _forget_upload(file_id: str) -> None:
+    """An empty uploader from the next run on, and the file's bytes dropped now: Streamlit would keep
+    them until the session ends (its chat input drops its files the same way)."""
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    st.session_state[K.UPLOAD_VERSION] = st.session_state.get(K.UPLOAD_VERSION, 0) + 1
+    ctx = get_script_run_ctx()
+    if ctx is not None and isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
+        ctx.uploaded_file_mgr.remove_file(session_id=ctx.session_id, file_id=file_id)
 
 
 def _pending(pending: dict[str, Any], ident: Identity, up: Any,
@@ -93,7 +115,7 @@ def _pending(pending: dict[str, Any], ident: Identity, up: Any,
     file = pending["filename"]
     if res.fatal is not None:
         st.error(t("dataset.cannot_read", file=file) + " " + say(res.fatal), icon=":material/block:")
-        st.button(t("dataset.dismiss"), key="dataset.import_dismiss", on_click=close)
+        st.button(t("dataset.dismiss"), key="dataset.import_dismiss", on_click=close, args=(True,))
         return
     if res.needs_mapping:
         _mapping(pending, ident, up)
@@ -129,7 +151,7 @@ def _pending(pending: dict[str, Any], ident: Identity, up: Any,
     label = t(plural("dataset.keep_valid" if res.problems else "dataset.add", n), n=n)
     if i1.button(label, key="dataset.import_confirm", type="primary", disabled=not n):
         _add(pending, ident, up, target, add_rows)
-    i2.button(t("dataset.cancel"), key="dataset.import_cancel", on_click=close)
+    i2.button(t("dataset.cancel"), key="dataset.import_cancel", on_click=close, args=(True,))
 
 
 def _mapping(pending: dict[str, Any], ident: Identity, up: Any) -> None:
@@ -146,7 +168,7 @@ def _mapping(pending: dict[str, Any], ident: Identity, up: Any) -> None:
         mapping = {"question": mq, "answer": ma, "system": ms or None, "conversation": None}
         _start({**{k: v for k, v in pending.items() if k not in ("result", "ident")}, "mapping": mapping}, ident, up)
         st.rerun()
-    b2.button(t("dataset.cancel"), key="dataset.mapping_cancel", on_click=close)
+    b2.button(t("dataset.cancel"), key="dataset.mapping_cancel", on_click=close, args=(True,))
 
 
 def _add(pending: dict[str, Any], ident: Identity, up: Any, target: str,
@@ -170,6 +192,6 @@ def _add(pending: dict[str, Any], ident: Identity, up: Any, target: str,
         st.session_state[K.GENERAL] = st.session_state[K.GENERAL] + res.records
         st.session_state[K.GENERAL_VERSION] += 1
     del res
-    close()
+    close(forget=True)
     flash("success", t(plural("dataset.imported", n), n=n, target=t(f"dataset.target.{target}")))
     st.rerun()
