@@ -221,7 +221,7 @@ def _jsonl_rows(reader: json_stream.Reader, result: ImportResult) -> Iterator[tu
             yield no, json_stream.loads_line(line)
         except json.JSONDecodeError as exc:
             cut = exc.pos >= len(line.rstrip())  # the line stops before its record is complete
-            reason = "truncated" if cut else dataset.json_reason(exc.msg)
+            reason = "line_truncated" if cut else dataset.json_reason(exc.msg)
             result.total += 1
             result.take(None, [problem("line", no, "bad_json_line", f"column {exc.colno} is not valid JSON ({exc.msg})",
                                        column=exc.colno, reason=reason)], line)

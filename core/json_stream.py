@@ -66,6 +66,19 @@ class Reader:
         self._skip_ws()
         return self.buf[self.pos] if self.pos < len(self.buf) else ""
 
+    def first_line_is_json(self) -> bool:
+        """Whether the first line that is not blank is a whole JSON value by itself (JSONL, not one
+        pretty-printed value); reads as far as that line's end."""
+        self._skip_ws()
+        nl = self.buf.find("\n", self.pos)
+        while nl < 0 and self._more(len(self.buf)):
+            nl = self.buf.find("\n", self.pos)
+        try:
+            loads_line(self.buf[self.pos:nl if nl >= 0 else len(self.buf)])
+        except json.JSONDecodeError:
+            return False
+        return True
+
     def _skip_ws(self) -> None:
         while True:
             self.pos = _WS.match(self.buf, self.pos).end()
@@ -92,7 +105,7 @@ class Reader:
                 if cut and not self.eof:  # read on (the buffer doubles: a huge value costs O(n)), decode again
                     self._more(len(self.buf))
                     continue
-                at_end = self.eof and _WS.match(self.buf, exc.pos).end() >= len(self.buf) - 1
+                at_end = self.eof and _WS.match(self.buf, exc.pos).end() >= len(self.buf)  # nothing after it
                 raise self._fail(exc.pos, "truncated" if cut and at_end else json_reason(exc.msg), exc.msg) from None
             if end > len(self.buf) - 32 and not self.eof:  # a number may go on in the next chunk ("1.5|e3")
                 self._more()

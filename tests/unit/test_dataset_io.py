@@ -41,7 +41,7 @@ def test_xtuner_jsonl_with_a_bad_line_reports_that_line(tmp_path):
     assert res.fmt == "xtuner_jsonl" and len(res.records) == 58 and res.total == 59
     [p] = res.problems
     assert (p.unit, p.index, p.code) == ("line", 40, "bad_json_line")
-    assert dict(p.values) == {"column": 52, "reason": "truncated"}  # the line stops before the record ends
+    assert dict(p.values) == {"column": 52, "reason": "line_truncated"}  # the line stops before the record ends
     assert "q40" in res.snippets[40]
 
 

@@ -80,3 +80,17 @@ def test_a_scan_keeps_a_preview_and_counts_the_rest():
     assert seen and seen == sorted(seen) and seen[-1] == 1.0
     full = dataset_io.parse_bytes(data, "big.json")
     assert len(full.records) == 2700 and full.problems[0].index == 1
+
+
+def test_a_json_file_holding_jsonl_one_object_or_several(tmp_path):
+    jsonl = '{"instruction": "q1", "output": "a1"}\n{"instruction": "q2", "output": ""}\n'
+    res = dataset_io.parse_bytes(jsonl.encode(), "lines.json")
+    assert res.fmt == "alpaca_jsonl" and len(res.records) == 1 and res.problems[0].unit == "line"
+    one = json.dumps({"instruction": "q", "output": "a"}, indent=2)
+    res = dataset_io.parse_bytes(one.encode(), "one.json")
+    assert res.fmt == "alpaca" and len(res.records) == 1 and res.fatal is None
+    res = dataset_io.parse_bytes((one + "\n" + one).encode(), "two.json")
+    assert len(res.records) == 2
+    res = dataset_io.parse_bytes((one + "\n}").encode(), "bad.json")
+    assert dict(res.fatal.values) == {"line": 5, "column": 1, "reason": "value"}
+    assert dataset_io.parse_bytes(b'"just text"', "s.json").fatal.code == "not_list"

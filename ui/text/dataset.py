@@ -439,6 +439,10 @@ STRINGS = {
         "en": "a comma after the last item",
     },
     "dataset.reason.truncated": {"zh": "文件在这里突然结束（不完整）", "en": "the file ends here, incomplete"},
+    "dataset.reason.line_truncated": {
+        "zh": "这一行在记录结束之前就断了（JSONL 每条记录必须写在一行里）",
+        "en": "the line ends before its record does (JSONL needs each record on one line)",
+    },
     "dataset.reason.other": {"zh": "格式错误", "en": "a syntax error"},
     "dataset.p.not_object": {"zh": "不是一个 JSON 对象", "en": "is not a JSON object"},
     "dataset.p.field_missing": {"zh": "{field} 缺失或不是文字", "en": "{field} is missing or not text"},
