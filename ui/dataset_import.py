@@ -11,6 +11,7 @@ needs is empty, one message asks for it. A file that cannot be read changes noth
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,15 +26,22 @@ from ui.dataset_widgets import fill, flash, labeled, plural, problems_table, say
 from ui.i18n import lang, t
 
 PREVIEW_ROWS = dataset_io.PREVIEW
-UPLOADER_CSS = "[class*='st-key-dataset-upload'] [data-testid='stFileUploaderDropzoneInstructions'] {display: none}"
+_LIMIT_LINE = "[class*='st-key-dataset-upload'] [data-testid='stFileUploaderDropzoneInstructions']"
+
+
+def _uploader_css(words: str) -> str:
+    """Streamlit's drop-zone line ("200MB per file") shown in other words: its own text is kept in the
+    page (only drawn at size 0) and ``words`` drawn after it. Streamlit 1.67 has no option for this text."""
+    return (f"{_LIMIT_LINE}, {_LIMIT_LINE} * {{font-size: 0 !important}} "
+            f"{_LIMIT_LINE}::after {{content: {json.dumps(words, ensure_ascii=False)}; font-size: 0.875rem}}")
 
 
 def import_panel(ident: Identity, add_rows: Callable[[list[dict[str, str]]], None]) -> None:
     """Read a file; after the person confirms, ``add_rows`` (table) or the general pool gets it."""
     st.markdown(f"**{t('dataset.import')}**")
     st.caption(t("dataset.import_help", limit=dataset_io.MAX_BYTES // 2**20))
-    if lang() != "en":  # Streamlit words its drop zone ("200MB per file") in English only; the caption says it
-        st.html(f"<style>{UPLOADER_CSS}</style>")
+    if lang() != "en":  # Streamlit words its drop zone in English only
+        st.html(f"<style>{_uploader_css(t('dataset.upload_limit', limit=dataset_io.MAX_BYTES // 2**20))}</style>")
     # Any type: a PNG gets "not a text file" in the page's language, not Streamlit's English refusal.
     up = st.file_uploader(t("dataset.upload"), key=_uploader_key(), max_upload_size=dataset_io.MAX_BYTES // 2**20)
     pending = st.session_state.get(K.PENDING)

@@ -158,8 +158,9 @@ def test_english_counts_are_singular_for_one(page_ws):
     assert any("1 row, 1 usable, 0 with problems" in m.value for m in at.markdown)
 
 
-def test_the_uploader_takes_any_file_and_hides_streamlits_english_line_in_chinese(page_ws):
+def test_the_uploader_takes_any_file_and_words_its_limit_in_chinese(page_ws):
     at = _run()
     assert at.file_uploader(key="dataset.upload").allowed_type == []  # our reader names a wrong file, not Streamlit
-    assert any("stFileUploaderDropzoneInstructions" in h.proto.body for h in at.get("html"))
+    [css] = [h.proto.body for h in at.get("html") if "stFileUploaderDropzoneInstructions" in h.proto.body]
+    assert 'content: "每个文件最大 200 MB"' in css and "display: none" not in css  # Streamlit's line stays in the page
     assert not any("stFileUploaderDropzoneInstructions" in h.proto.body for h in _run("en").get("html"))
