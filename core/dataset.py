@@ -345,11 +345,11 @@ def save_builder(dataset_path: Path, state: dict[str, Any], general: list[dict[s
 
 
 def load_builder(dataset_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The remembered builder state and general conversations ({} and [] when none or unreadable)."""
+    """The remembered builder state and general conversations ({} and [] when none or unreadable; records
+    that a newer check refuses, e.g. with a control character, are left out, not the whole list)."""
     state = read_json(builder_path(dataset_path), {})
     general = read_json(general_path(dataset_path), [])
-    if not isinstance(general, list) or validate(general):
-        general = []
+    general = without_problems(general, validate(general)) if isinstance(general, list) and general else []
     return (state if isinstance(state, dict) else {}), general
 
 

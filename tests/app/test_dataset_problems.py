@@ -140,3 +140,12 @@ def test_every_reason_core_gives_has_words(lang):
     assert {"truncated", "comma", "csv_quote", "xlsx_zip"} <= codes
     for code in codes:
         assert STRINGS.get(f"dataset.reason.{code}", {}).get(lang), f"no {lang} words for the reason {code!r}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_kind_of_binary_file_has_words(lang):
+    from core import dataset_io
+    from ui.i18n import STRINGS
+
+    for kind in {*dataset_io._MAGIC.values(), "binary"}:
+        assert STRINGS.get(f"dataset.kind.{kind}", {}).get(lang), f"no {lang} words for a file that looks like {kind}"
