@@ -26,6 +26,7 @@ from ui.dataset_widgets import fill, flash, labeled, plural, problems_table, say
 from ui.i18n import lang, t
 
 PREVIEW_ROWS = dataset_io.PREVIEW
+BIG_IMPORT = 10_000  # rows: after dropping an import this large, memory is given back to the system
 _LIMIT_LINE = "[class*='st-key-dataset-upload'] [data-testid='stFileUploaderDropzoneInstructions']"
 
 
@@ -94,7 +95,8 @@ def close(forget: bool = False) -> None:
         return
     if forget and pending.get("upload"):
         _forget_upload(pending["upload"])
-    memtrim.release()
+    if pending["result"].total >= BIG_IMPORT:  # a full collection costs time; worth it after a big file only
+        memtrim.release()
 
 
 def _uploader_key() -> str:
@@ -130,8 +132,8 @@ def _pending(pending: dict[str, Any], ident: Identity, up: Any,
         return
     fmt = res.fmt.removesuffix("_jsonl")
     label = t(f"dataset.fmt.{fmt}") + (" (JSONL)" if res.fmt.endswith("_jsonl") else "")
-    st.markdown(t(plural("dataset.import_summary", res.total), file=file, fmt=label, ok=res.usable, total=res.total,
-                  bad=res.bad_rows))
+    st.markdown(t(plural("dataset.import_summary", res.total), file=file, fmt=label, ok=f"{res.usable:,}",
+                  total=f"{res.total:,}", bad=f"{res.bad_rows:,}"))
     if res.needs:
         fields = t("dataset.and").join(t(f"dataset.needs.{f}") for f in res.needs)
         st.warning(fill("dataset.placeholders_need", {"fields": fields}), icon=":material/badge:")
@@ -150,13 +152,13 @@ def _pending(pending: dict[str, Any], ident: Identity, up: Any,
             t("dataset.col.answer"): [r["conversation"][0].get("output", "") for r in first],
             t("dataset.col.turns"): [len(r["conversation"]) for r in first]}), hide_index=True, width="stretch")
     if res.problems:
-        st.error(t(plural("dataset.bad_rows", res.bad_rows), n=res.bad_rows), icon=":material/error:")
+        st.error(t(plural("dataset.bad_rows", res.bad_rows), n=f"{res.bad_rows:,}"), icon=":material/error:")
         problems_table(res.problems, snippets=res.snippets, total=res.problem_count)
     target = st.radio(t("dataset.import_target"), ["qa", "general"], key="dataset.import_target", horizontal=True,
                       format_func=labeled("dataset.target"))
     n = 0 if res.needs else res.usable
     i1, i2 = st.columns(2)
-    label = t(plural("dataset.keep_valid" if res.problems else "dataset.add", n), n=n)
+    label = t(plural("dataset.keep_valid" if res.problems else "dataset.add", n), n=f"{n:,}")
     if i1.button(label, key="dataset.import_confirm", type="primary", disabled=not n):
         _add(pending, ident, up, target, add_rows)
     i2.button(t("dataset.cancel"), key="dataset.import_cancel", on_click=close, args=(True,))
@@ -201,5 +203,5 @@ def _add(pending: dict[str, Any], ident: Identity, up: Any, target: str,
         st.session_state[K.GENERAL_VERSION] += 1
     del res
     close(forget=True)
-    flash("success", t(plural("dataset.imported", n), n=n, target=t(f"dataset.target.{target}")))
+    flash("success", t(plural("dataset.imported", n), n=f"{n:,}", target=t(f"dataset.target.{target}")))
     st.rerun()
