@@ -41,10 +41,11 @@ def import_panel(ident: Identity, add_rows: Callable[[list[dict[str, str]]], Non
     """Read a file; after the person confirms, ``add_rows`` (table) or the general pool gets it."""
     st.markdown(f"**{t('dataset.import')}**")
     st.caption(t("dataset.import_help", limit=dataset_io.MAX_BYTES // 2**20))
-    if lang() != "en":  # Streamlit words its drop zone in English only
-        st.html(f"<style>{_uploader_css(t('dataset.upload_limit', limit=dataset_io.MAX_BYTES // 2**20))}</style>")
+    if lang() != "en":  # Streamlit words its drop zone in English only; the limit is the server's (config.toml)
+        limit = min(int(st.get_option("server.maxUploadSize")), dataset_io.MAX_BYTES // 2**20)
+        st.html(f"<style>{_uploader_css(t('dataset.upload_limit', limit=limit))}</style>")
     # Any type: a PNG gets "not a text file" in the page's language, not Streamlit's English refusal.
-    up = st.file_uploader(t("dataset.upload"), key=_uploader_key(), max_upload_size=dataset_io.MAX_BYTES // 2**20)
+    up = st.file_uploader(t("dataset.upload"), key=_uploader_key())
     pending = st.session_state.get(K.PENDING)
     if pending and pending.get("upload") and (up is None or up.file_id != pending["upload"]):
         close()  # the file left the uploader: so does its import
