@@ -3,63 +3,50 @@
 Reads XTuner conversation JSON/JSONL, alpaca (instruction/input/output, LLaMA-Factory's
 ``history``), ShareGPT (``conversations`` with from/value), OpenAI ``messages``, ms-swift
 (query/response), question/answer JSON, CSV and XLSX tables (columns found by name or
-mapped by hand; see :mod:`core.dataset_tables`). Identity files with ``{{name}}``/``{{author}}`` or ``NAME``/``AUTHOR``
-placeholders are filled from the form. Every row that cannot be used is reported with its
-place ("line 40: not valid JSON"); a file that cannot be read at all is a ``fatal``
-problem and yields no records. Writes XTuner JSON, JSONL and CSV.
+mapped by hand; see :mod:`core.dataset_tables`). Files are read as a stream
+(:mod:`core.json_stream`): memory stays bounded by what is kept, and with ``keep=False`` only
+the counts, the first records (a preview) and the first problems are kept, so a page can show
+what a 150 MB file holds and read its records only when the person adds them.
+
+Identity files with ``{{name}}``/``{{author}}`` or ``NAME``/``AUTHOR`` placeholders are filled
+from the form; while a value they need is empty the file waits for it (``needs``) instead of
+being read with blanks. Every row that cannot be used is reported with its place ("line 40:
+not valid JSON"); a file that cannot be read at all is a ``fatal`` problem and yields no
+records. Writes XTuner JSON, JSONL and CSV.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from core import dataset, identity
+from core import dataset, dataset_tables, identity, json_stream
 from core.dataset import Problem, problem
+from core.dataset_result import PREVIEW, ImportResult, fatal
+
+__all__ = ["PREVIEW", "ImportResult", "fatal", "read_path", "parse_bytes", "read_stream"]
 
 MAX_BYTES = 200 * 1024 * 1024
 _MAGIC = {b"PK\x03\x04": "zip", b"%PDF": "pdf", b"\x89PNG": "image", b"\xff\xd8\xff": "image",
-          b"GIF8": "image", b"\x1f\x8b": "archive", b"7z\xbc\xaf": "archive", b"Rar!": "archive"}
+          b"GIF8": "image", b"\x1f\x8b": "archive", b"7z\xbc\xaf": "archive", b"Rar!": "archive",
+          b"\x7fELF": "program", b"SQLite format 3": "database"}
+_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32)])
 USER_ROLES = {"human", "user"}
 ASSISTANT_ROLES = {"gpt", "assistant", "model", "chatgpt", "bot"}
+Progress = Callable[[float], None]
 
-
-@dataclass
-class ImportResult:
-    """What a file gave: usable records, problems by place, and how it was read."""
-
-    records: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    notes: list[Problem] = field(default_factory=list)
-    fmt: str = ""
-    total: int = 0
-    fatal: Problem | None = None
-    columns: list[str] = field(default_factory=list)
-    mapping: dict[str, str | None] | None = None
-    filled_placeholders: bool = False
-    snippets: dict[int, str] = field(default_factory=dict)
-    places: list[tuple[str, int]] = field(default_factory=list)  # (unit, index) of each record
-
-    @property
-    def needs_mapping(self) -> bool:
-        return self.fatal is None and self.fmt in ("csv", "xlsx") and self.mapping is None
-
-    @property
-    def bad_rows(self) -> int:
-        return len({p.index for p in self.problems if p.unit != "file"})
-
-
-def fatal(code: str, message: str, **values: Any) -> ImportResult:
-    return ImportResult(fatal=problem("file", 0, code, message, **values))
 
 
 # ---------------------------------------------------------------- entry points
 
 
-def read_path(path: str | Path, name: str = "", author: str = "",
-              mapping: dict[str, str | None] | None = None) -> ImportResult:
+def read_path(path: str | Path, name: str = "", author: str = "", mapping: dict[str, str | None] | None = None,
+              *, keep: bool = True, progress: Progress | None = None) -> ImportResult:
     """Import a file on this machine (the path is checked first)."""
     path = Path(str(path).strip()).expanduser()
     if not str(path).strip() or str(path) == ".":
@@ -72,109 +59,172 @@ def read_path(path: str | Path, name: str = "", author: str = "",
     if size > MAX_BYTES:
         return fatal("too_big", "the file is too large", size_mb=round(size / 2**20), limit_mb=MAX_BYTES // 2**20)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as raw:
+            return read_stream(raw, size, path.name, name, author, mapping, keep=keep, progress=progress)
     except OSError as exc:
         return fatal("unreadable", f"cannot read {path}: {exc.strerror or exc}", path=str(path))
-    return parse_bytes(data, path.name, name, author, mapping)
 
 
 def parse_bytes(data: bytes, filename: str, name: str = "", author: str = "",
-                mapping: dict[str, str | None] | None = None) -> ImportResult:
+                mapping: dict[str, str | None] | None = None, *, keep: bool = True,
+                progress: Progress | None = None) -> ImportResult:
     """Import the bytes of an uploaded or read file; the kind comes from the name and content."""
-    if not data or not data.strip():
+    return read_stream(io.BytesIO(data), len(data), filename, name, author, mapping, keep=keep, progress=progress)
+
+
+def read_stream(raw: IO[bytes], size: int, filename: str, name: str = "", author: str = "",
+                mapping: dict[str, str | None] | None = None, *, keep: bool = True,
+                progress: Progress | None = None) -> ImportResult:
+    """Import a seekable binary stream of ``size`` bytes (an upload, an open file) without reading it whole."""
+    if size > MAX_BYTES:
+        return fatal("too_big", "the file is too large", size_mb=round(size / 2**20), limit_mb=MAX_BYTES // 2**20)
+    raw.seek(0)
+    head = raw.read(8192)
+    raw.seek(0)
+    if not head.strip() and size <= len(head):
         return fatal("empty", "the file is empty")
-    if len(data) > MAX_BYTES:
-        return fatal("too_big", "the file is too large", size_mb=round(len(data) / 2**20), limit_mb=MAX_BYTES // 2**20)
     ext = Path(filename).suffix.lower()
     if ext == ".xls":
         return fatal("xls", "old Excel .xls files cannot be read; save it as .xlsx or CSV")
-    from core import dataset_tables
-
-    if ext in (".xlsx", ".xlsm") or (data[:4] == b"PK\x03\x04" and ext not in (".json", ".jsonl", ".csv", ".tsv")):
-        result = dataset_tables.read_xlsx(data, mapping)
+    if ext in (".xlsx", ".xlsm") or (head[:4] == b"PK\x03\x04" and ext not in (".json", ".jsonl", ".csv", ".tsv")):
+        result = dataset_tables.read_xlsx(raw, mapping, keep)
     else:
-        kind = next((k for magic, k in _MAGIC.items() if data.startswith(magic)), None)
-        if kind or (b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))):
-            kind = kind or "binary"
+        kind = _binary_kind(head)
+        if kind:
             return fatal("binary", f"this is not a text file (it looks like {kind} data)", kind=kind)
-        text, notes, err = _decode(data)
-        if err:
-            return ImportResult(fatal=err)
-        if ext in (".csv", ".tsv"):
-            result = dataset_tables.read_csv(text, "\t" if ext == ".tsv" else None, mapping)
-        else:
-            result = _read_json_text(text, ext)
+        encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+        notes = [problem("file", 0, "utf16", "the file is UTF-16 text; it was read as such")
+                 ] if encoding == "utf-16" else []
+        try:
+            result = _read_text(raw, size, encoding, ext, mapping, keep, progress)
+        except UnicodeDecodeError:
+            line, looks = _not_utf8(raw)
+            if looks == "binary" and encoding != "utf-16":
+                return fatal("binary", "this is not a text file (it looks like binary data)", kind="binary")
+            if encoding == "utf-16" or looks != "gbk":
+                return fatal("not_utf8", f"the file is not UTF-8 text (line {line}); save it as UTF-8", line=line)
+            notes = [problem("file", 0, "gbk", f"the file is not UTF-8 (line {line}); it looks like GBK and was read "
+                             "as GBK: check the characters in the preview", line=line)]
+            try:
+                result = _read_text(raw, size, "gb18030", ext, mapping, keep, progress)
+            except UnicodeDecodeError:
+                return fatal("not_utf8", f"the file is not UTF-8 text (line {line}); save it as UTF-8", line=line)
         result.notes = notes + result.notes
-    if result.fatal is None and result.records:
+    if result.fatal is None:
         _fill(result, name, author)
     return result
 
 
-def _decode(data: bytes) -> tuple[str, list[Problem], Problem | None]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        note = problem("file", 0, "utf16", "the file is UTF-16 text; it was read as such")
-        return data.decode("utf-16"), [note], None
+def _binary_kind(head: bytes) -> str | None:
+    """What a file that is not text looks like, from its first bytes (None: it may be text)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    kind = next((k for magic, k in _MAGIC.items() if head.startswith(magic)), None)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return kind or ("binary" if controls > max(2, 0.02 * len(head)) else None)
+
+
+def _not_utf8(raw: IO[bytes]) -> tuple[int, str]:
+    """The line of the first byte that is not UTF-8, and what the start looks like: "gbk" (it reads as
+    GBK text), "binary" (mostly not text in either), or "other" (text in another encoding)."""
+    raw.seek(0)
+    head = raw.read(65536)
+    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
+    raw.seek(0)
+    while chunk := raw.read(1 << 20):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            line += chunk.count(b"\n", 0, exc.start)
+            break
+        line += chunk.count(b"\n")
+    raw.seek(0)
+    gbk = head.decode("gb18030", errors="replace")
+    texty = sum(1 for c in gbk if c.isprintable() or c in "\t\r\n") - gbk.count("\ufffd")
+    if texty >= 0.95 * max(1, len(gbk)) and _mostly_cjk_or_ascii(gbk):
+        return line, "gbk"
+    utf8 = head.decode("utf-8", errors="replace")
+    return line, "binary" if utf8.count("\ufffd") > 0.1 * max(1, len(utf8)) else "other"
+
+
+def _mostly_cjk_or_ascii(text: str) -> bool:
+    """Chinese text read as GBK: ASCII, CJK ideographs and punctuation, not the rare symbols random bytes give."""
+    common = sum(1 for c in text if c < "\x80" or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
+                 or "\uff00" <= c <= "\uffef")
+    return common >= 0.9 * max(1, len(text))
+
+
+def _read_text(raw: IO[bytes], size: int, encoding: str, ext: str, mapping: dict[str, str | None] | None,
+               keep: bool, progress: Progress | None) -> ImportResult:
+    """A text file (JSON, JSONL, CSV) in ``encoding``; UnicodeDecodeError when it is not that encoding."""
+    raw.seek(0)
+    text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+    shown = [0.0]
+
+    def tick() -> None:
+        if progress and size:
+            done = min(1.0, raw.tell() / size)
+            if done - shown[0] >= 0.01:
+                shown[0] = done
+                progress(done)
+
+    def read(n: int) -> str:
+        chunk = text.read(n)
+        tick()
+        return chunk
+
     try:
-        return data.decode("utf-8-sig"), [], None
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        return "", [], problem("file", 0, "not_utf8", f"the file is not UTF-8 text (line {line}); save it as UTF-8",
-                               line=line)
-    return text, [problem("file", 0, "gbk", f"the file is not UTF-8 (line {line}); it looks like GBK and was read "
-                          "as GBK: check the characters in the preview", line=line)], None
+        if ext in (".csv", ".tsv"):
+            return dataset_tables.read_csv(text, "\t" if ext == ".tsv" else None, mapping, keep, tick)
+        return _read_json(json_stream.Reader(read), ext, keep)
+    finally:
+        text.detach()  # the caller's stream stays open (an upload is read again when its records are added)
 
 
 # ---------------------------------------------------------------- JSON and JSONL
 
 
-def _read_json_text(text: str, ext: str) -> ImportResult:
+def _read_json(reader: json_stream.Reader, ext: str, keep: bool) -> ImportResult:
+    first = reader.first_char()
+    if not first:
+        return fatal("empty", "the file is empty")
+    result = ImportResult(keep=keep)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        first = next((ln for ln in text.splitlines() if ln.strip()), "")
-        if ext == ".jsonl" or (first.strip().startswith("{") and text.count("\n") > 0 and _is_json(first)):
-            return _read_jsonl(text)
-        return fatal("bad_json", f"line {exc.lineno} is not valid JSON ({exc.msg})", line=exc.lineno,
-                      detail=exc.msg)
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
-        return fatal("not_list", "the top level must be a list of records ([...])")
-    if not data:
-        return fatal("no_records", "the dataset has no records")
-    return _convert_rows(list(enumerate(data, 1)), "record", is_jsonl=False)
-
-
-def _is_json(line: str) -> bool:
-    try:
-        json.loads(line)
-        return True
-    except ValueError:
-        return False
-
-
-def _read_jsonl(text: str) -> ImportResult:
-    rows: list[tuple[int, Any]] = []
-    bad: list[Problem] = []
-    snippets: dict[int, str] = {}
-    for no, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rows.append((no, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            bad.append(problem("line", no, "bad_json_line", f"not valid JSON ({exc.msg})", detail=exc.msg))
-            snippets[no] = line[:200]
-    if not rows and bad:
-        return fatal("bad_json", f"line {bad[0].index} is not valid JSON", line=bad[0].index, detail="")
-    result = _convert_rows(rows, "line", is_jsonl=True)
-    result.problems = sorted(bad + result.problems, key=lambda p: p.index)
-    result.snippets.update(snippets)
-    result.total += len(bad)
+        if ext == ".jsonl" or (first == "{" and reader.first_line_is_json()):
+            _convert_rows(_jsonl_rows(reader, result), "line", True, result)
+            result.problems.sort(key=lambda p: p.index)
+            if not result.usable and result.total and result.problems and all(
+                    p.code == "bad_json_line" for p in result.problems):
+                first_bad = result.problems[0]
+                return fatal("bad_json", f"line {first_bad.index} is not valid JSON", line=first_bad.index,
+                             **{k: v for k, v in first_bad.values if k in ("column", "reason")})
+        elif first == "[":
+            _convert_rows(enumerate(reader.elements(), 1), "record", False, result)
+            if not result.total:
+                return fatal("no_records", "the dataset has no records")
+        else:
+            values = enumerate(reader.values(), 1)
+            head = next(values)
+            if not isinstance(head[1], dict):
+                return fatal("not_list", "the top level must be a list of records ([...])")
+            _convert_rows(chain([head], values), "record", False, result)
+    except json_stream.SyntaxProblem as exc:
+        return fatal("bad_json", f"line {exc.line}, column {exc.column} is not valid JSON ({exc.msg})",
+                     line=exc.line, column=exc.column, reason=exc.reason)
     return result
+
+
+def _jsonl_rows(reader: json_stream.Reader, result: ImportResult) -> Iterator[tuple[int, Any]]:
+    """(line, value) of each JSONL line; lines that are not JSON go into ``result`` as problems."""
+    for no, line in reader.lines():
+        try:
+            yield no, json_stream.loads_line(line)
+        except json.JSONDecodeError as exc:
+            cut = exc.pos >= len(line.rstrip())  # the line stops before its record is complete
+            reason = "line_truncated" if cut else dataset.json_reason(exc.msg)
+            result.total += 1
+            result.take(None, [problem("line", no, "bad_json_line", f"column {exc.colno} is not valid JSON ({exc.msg})",
+                                       column=exc.colno, reason=reason)], line)
 
 
 def _detect(rows: list[tuple[int, Any]]) -> str:
@@ -204,24 +254,20 @@ def _shape(row: dict[str, Any]) -> str:
     return "unknown"
 
 
-def _convert_rows(rows: list[tuple[int, Any]], unit: str, is_jsonl: bool) -> ImportResult:
-    fmt = _detect(rows)
-    result = ImportResult(fmt=fmt + ("_jsonl" if is_jsonl else ""), total=len(rows))
-    for index, row in rows:
+def _convert_rows(rows: Iterable[tuple[int, Any]], unit: str, is_jsonl: bool, result: ImportResult) -> None:
+    """Each (place, value) as a record or its problems; the format is the shape of most of the first 50."""
+    rows = iter(rows)
+    head = list(islice(rows, 50))
+    result.fmt = _detect(head) + ("_jsonl" if is_jsonl else "")
+    for index, row in chain(head, rows):
+        result.total += 1
         if not isinstance(row, dict):
-            probs = [problem(unit, index, "not_object", "is not an object ({...})")]
-            rec = None
+            rec, probs = None, [problem(unit, index, "not_object", "is not an object ({...})")]
         else:
             rec, probs = _to_record(row, _shape(row), unit, index)
         if rec is not None and not probs:
             probs = dataset.check_record(rec, index, unit)
-        if probs:
-            result.problems.extend(probs)
-            result.snippets[index] = json.dumps(row, ensure_ascii=False)[:200]
-        else:
-            result.records.append(rec)
-            result.places.append((unit, index))
-    return result
+        result.take(rec, probs, row)
 
 
 def _text(value: Any) -> str | None:
@@ -310,32 +356,27 @@ def _from_messages(msgs: list[tuple[str, Any]], system: str, unit: str, i: int
 
 
 def _fill(result: ImportResult, name: str, author: str) -> None:
-    """Fill identity placeholders in every record; rows that need an empty value become problems."""
-    texts = [json.dumps(r, ensure_ascii=False) for r in result.records]
-    braced = any(identity.has_braced_placeholders(t) for t in texts)
-    bare = sum(identity.has_bare_placeholders(t) for t in texts) >= max(1, 0.3 * len(texts))
-    if not (braced or bare):
+    """An identity file's placeholders, filled from the form in every kept record.
+
+    ``{{name}}``-style placeholders anywhere, or ``NAME``/``AUTHOR`` in at least 30 % of the
+    records, make it an identity file. One rule: when a value it needs is empty, nothing is
+    filled and ``needs`` names the form fields; the page asks for them and reads the file again.
+    """
+    bare = result._bare_records >= max(1, 0.3 * result.usable)
+    wanted = result._braced | (result._bare if bare else set())
+    if not wanted:
         return
+    result.placeholders = True
     values = {"name": name.strip(), "author": author.strip()}
-    kept: list[dict[str, Any]] = []
-    places: list[tuple[str, int]] = []
-    for rec, text, (unit, index) in zip(result.records, texts, result.places, strict=True):
-        missing = sorted(k for k in identity.placeholder_names(text, bare) if not values[k])
-        if missing:
-            result.problems.append(problem(unit, index, "placeholder_empty",
-                                           f"needs the {' and '.join(missing)} from the form, which is empty",
-                                           fields=", ".join(missing)))
-            result.snippets[index] = text[:200]
-            continue
+    result.needs = sorted(k for k in wanted if not values[k])
+    if result.needs:
+        result.records = []  # nothing is usable with blanks in it
+        return
+    for rec in result.records:
         for turn in rec["conversation"]:
             for key in ("system", "input", "output"):
                 if isinstance(turn.get(key), str):
                     turn[key] = identity.fill_placeholders(turn[key], values["name"], values["author"], bare)
-        kept.append(rec)
-        places.append((unit, index))
-    result.records, result.places = kept, places
-    result.problems.sort(key=lambda p: p.index)
-    result.filled_placeholders = True
 
 
 # ---------------------------------------------------------------- export

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from collections.abc import Callable, Iterator
+from itertools import chain
+from typing import IO, Any, TextIO
 
+from core import dataset
 from core.dataset import problem
-from core.dataset_io import ImportResult, fatal
+from core.dataset_result import ImportResult, fatal
 
 COLUMN_NAMES = {
     "question": ("question", "q", "instruction", "prompt", "query", "input", "user",
@@ -39,43 +42,71 @@ def guess_mapping(columns: list[str]) -> dict[str, str | None] | None:
     return found
 
 
-def read_csv(text: str, delimiter: str | None, mapping: dict[str, str | None] | None) -> ImportResult:
+csv.field_size_limit(256 * 1024 * 1024)  # a cell may be as long as a file the importer accepts
+
+
+def read_csv(text: TextIO, delimiter: str | None, mapping: dict[str, str | None] | None, keep: bool = True,
+             tick: Callable[[], None] | None = None) -> ImportResult:
+    """A CSV/TSV text stream, row by row (the delimiter is sniffed from the start when not given)."""
     if delimiter is None:
+        sample = text.read(8192)
+        text.seek(0)
         try:
-            delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",\t;").delimiter
+            delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
         except csv.Error:
             delimiter = ","
+    reader = csv.reader(text, delimiter=delimiter)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for n, row in enumerate(reader, 1):
+            if tick and n % 2000 == 0:
+                tick()
+            yield n, row
+
     try:
-        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        return _table(rows(), "csv", mapping, keep)
     except csv.Error as exc:
-        return fatal("bad_csv", f"the CSV file cannot be read ({exc})", detail=str(exc))
-    return _table(table, "csv", mapping)
+        reason = "csv_nul" if "NUL" in str(exc) else "csv_quote" if "quote" in str(exc) else "csv_other"
+        return fatal("bad_csv", f"line {reader.line_num}: the CSV file cannot be read ({exc})",
+                     line=reader.line_num, reason=reason)
 
 
-def read_xlsx(data: bytes, mapping: dict[str, str | None] | None) -> ImportResult:
+def read_xlsx(raw: IO[bytes], mapping: dict[str, str | None] | None, keep: bool = True) -> ImportResult:
+    """The first sheet with something in it (openpyxl's read-only mode streams the rows)."""
+    import zipfile
+
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(raw, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken or non-Excel zip
-        return fatal("bad_xlsx", f"this is not a readable Excel file ({type(exc).__name__})", detail=str(exc))
+        reason = ("xlsx_zip" if isinstance(exc, zipfile.BadZipFile) else
+                  "xlsx_parts" if isinstance(exc, KeyError) else "xlsx_other")
+        return fatal("bad_xlsx", f"this is not a readable Excel file ({type(exc).__name__}: {exc})", reason=reason)
     try:
         for sheet in book.worksheets:
-            table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            if any(any(c.strip() for c in row) for row in table):
-                return _table(table, "xlsx", mapping)
+            rows = (["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True))
+            numbered = enumerate(rows, 1)
+            for rowno, row in numbered:
+                if any(c.strip() for c in row):
+                    return _table(chain([(rowno, row)], numbered), "xlsx", mapping, keep)
+    except Exception as exc:  # a damaged sheet inside a valid zip
+        return fatal("bad_xlsx", f"this is not a readable Excel file ({type(exc).__name__}: {exc})",
+                     reason="xlsx_other")
     finally:
         book.close()
     return fatal("empty", "the file is empty")
 
 
-def _table(table: list[list[str]], fmt: str, mapping: dict[str, str | None] | None) -> ImportResult:
-    while table and not any(c.strip() for c in table[0]):
-        table.pop(0)
-    if not table:
+def _table(rows: Iterator[tuple[int, list[str]]], fmt: str, mapping: dict[str, str | None] | None,
+           keep: bool) -> ImportResult:
+    """Rows (spreadsheet row number, cells) after the header as records; consecutive rows with one
+    conversation id are one record."""
+    header_row = next(((n, r) for n, r in rows if any(c.strip() for c in r)), None)
+    if header_row is None:
         return fatal("empty", "the file is empty")
-    header = [c.strip() for c in table[0]]
-    result = ImportResult(fmt=fmt, columns=header)
+    header = [c.strip() for c in header_row[1]]
+    result = ImportResult(fmt=fmt, columns=header, keep=keep)
     mapping = mapping or guess_mapping(header)
     if mapping is None:
         return result
@@ -89,33 +120,37 @@ def _table(table: list[list[str]], fmt: str, mapping: dict[str, str | None] | No
         j = pos.get(key)
         return row[j].strip() if j is not None and j < len(row) else ""
 
+    group: dict[str, Any] | None = None
     last_id: str | None = None
-    for rowno, row in enumerate(table[1:], 2):
+    for rowno, row in rows:
         if not any(c.strip() for c in row):
             continue
-        result.total += 1
         q, a, system = cell(row, "question"), cell(row, "answer"), cell(row, "system")
         if cell(row, "question_extra"):
             q = f"{q}\n{cell(row, 'question_extra')}" if q else cell(row, "question_extra")
+        turn = {"system": system, "input": q, "output": a} if system else {"input": q, "output": a}
         probs = []
         if not q:
             probs.append(problem("row", rowno, "question_empty", "question is empty"))
         if not a:
             probs.append(problem("row", rowno, "answer_empty", "answer is empty"))
+        for key, value in turn.items():
+            probs += dataset.text_problems("row", rowno, 0, 1, key, value)
+        result.total += 1
         if probs:
-            result.problems.extend(probs)
-            result.snippets[rowno] = " | ".join(row)[:200]
+            result.take(None, probs, " | ".join(row))
             continue
-        turn = {"system": system, "input": q, "output": a} if system else {"input": q, "output": a}
         conv_id = cell(row, "conversation") or None
-        if conv_id is not None and conv_id == last_id and result.records:
-            result.records[-1]["conversation"].append(turn)
+        if group is not None and conv_id is not None and conv_id == last_id:
+            group["conversation"].append(turn)
         else:
-            result.records.append({"conversation": [turn]})
-            result.places.append(("row", rowno))
+            if group is not None:
+                result.take(group, [])
+            group = {"conversation": [turn]}
         last_id = conv_id
+    if group is not None:
+        result.take(group, [])
     return result
-
 
 
 # ---------------------------------------------------------------- export

@@ -14,7 +14,8 @@ from core.dataset import Problem
 from ui import keys_dataset as K
 from ui.auth import gate
 from ui.common import workspace
-from ui.dataset_widgets import flash, import_panel, labeled, problems_table
+from ui.dataset_import import import_panel
+from ui.dataset_widgets import counted, flash, labeled, problems_table, why
 from ui.i18n import t
 
 gate()
@@ -118,8 +119,8 @@ def speed_for(root: str) -> dstats.Speed | None:
 def saved_info(path: str, mtime_ns: int, size: int) -> tuple[int, list[Problem]]:
     try:
         records = dataset.load(Path(path))
-    except ValueError as exc:
-        return 0, [dataset.problem("file", 0, "", str(exc))]
+    except dataset.LoadError as exc:
+        return 0, [exc.problem]
     return (len(records) if isinstance(records, list) else 0), dataset.validate(records)
 
 
@@ -184,7 +185,7 @@ else:
                     help=t("dataset.repeat_help"))
     row_problems = dataset.check_rows(rows)
     if row_problems:
-        st.error(t("dataset.row_problems", n=len(row_problems)), icon=":material/error:")
+        st.error(counted("dataset.row_problems", len(row_problems)), icon=":material/error:")
         problems_table(row_problems)
 
 # ---------------------------------------------------------------- 3. general conversations, import
@@ -207,7 +208,7 @@ if g1.button(t("dataset.add_builtin", n=len(builtin)), key="dataset.add_builtin"
     if new:
         st.session_state[K.GENERAL] = general + new
         st.session_state[K.GENERAL_VERSION] += 1
-        flash("success", t("dataset.builtin_added", n=len(new)))
+        flash("success", counted("dataset.builtin_added", len(new)))
     else:
         flash("info", t("dataset.builtin_present"))
     st.rerun()
@@ -289,7 +290,7 @@ else:
         if tok.sampled:
             st.caption(t("dataset.sampled", n=tok.measured))
         if tok.over_max:
-            st.warning(t("dataset.over_max", n=tok.over_max, max_length=settings["max_length"]))
+            st.warning(counted("dataset.over_max", tok.over_max, max_length=settings["max_length"]))
         if speed:
             st.caption(t("dataset.eta", speed=f"{speed.seconds_per_iter:.3f}", run=speed.run))
             if (speed.max_length, speed.batch_size) != (settings["max_length"], settings["batch_size"]):
@@ -320,14 +321,14 @@ if settings["config"] and reads and Path(str(reads)).expanduser().resolve() != w
 sv, e1, e2, e3 = st.columns(4)
 if sv.button(t("dataset.save"), key="dataset.save", type="primary", icon=":material/save:", disabled=not records):
     if row_problems or built["problems"]:
-        st.error(t("dataset.fix_first", n=len(row_problems) + len(built["problems"])))
+        st.error(counted("dataset.fix_first", len(row_problems) + len(built["problems"])))
     else:
         try:
             kept = dataset.save(ws.dataset_path, records)
             state = {**{k: st.session_state[k] for k in FORM_DEFAULTS}, "rows": st.session_state.get(K.ROWS_SHADOW),
                      "rows_for": list(astuple(ident))}
             dataset.save_builder(ws.dataset_path, state, st.session_state[K.GENERAL])
-            st.success(t("dataset.saved", n=f"{len(records):,}", path=ws.dataset_path)
+            st.success(counted("dataset.saved", f"{len(records):,}", path=ws.dataset_path)
                        + (" " + t("dataset.kept", name=kept.name) if kept else ""), icon=":material/check:")
         except (ValueError, OSError) as exc:
             st.error(t("dataset.save_failed", reason=str(exc)))
@@ -345,7 +346,7 @@ if ws.dataset_path.is_file():
         st.error(t("dataset.saved_invalid", path=ws.dataset_path))
         problems_table(saved_problems)
     else:
-        st.success(t("dataset.saved_ok", n=f"{count:,}", path=ws.dataset_path), icon=":material/check_circle:")
+        st.success(counted("dataset.saved_ok", f"{count:,}", path=ws.dataset_path), icon=":material/check_circle:")
 else:
     st.info(t("dataset.not_saved_yet", path=ws.dataset_path))
 
@@ -360,7 +361,7 @@ if versions:
             flash("success", t("dataset.restored", name=chosen.name))
             st.rerun()
         except ValueError as exc:
-            st.error(t("dataset.restore_failed", reason=str(exc)))
+            st.error(t("dataset.restore_failed", reason=why(exc)))
 
 st.markdown(f"**{t('dataset.xtuner_check')}**")
 if not settings["config"]:

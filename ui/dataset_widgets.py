@@ -1,41 +1,73 @@
-"""Parts of the dataset page: problems in the page's language, and the import panel.
+"""Parts of the dataset page: problems in the page's language, counted words, one-time messages.
 
-The import panel reads a file (upload or a path on the server), shows what it found and
-every row it could not use, and only when the person says so adds the usable records to
-the question/answer table or to the general conversations. A file that cannot be read
-changes nothing.
+Core reports problems as codes with values (:class:`core.dataset.Problem`); :func:`say`
+words them in the page's language with their place. The import panel is :mod:`ui.dataset_import`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from core import dataset_io
 from core.dataset import Problem
-from core.identity import Identity
 from ui import keys_dataset as K
 from ui.i18n import STRINGS, t
 
 SHOWN_PROBLEMS = 200
 LISTED_PROBLEMS = 5
-PREVIEW_ROWS = 5
+
+
+def plural(key: str, n: int | str) -> str:
+    """``key.one`` when ``n`` is 1 and that string exists ("1 row", "Add 1 record"), else ``key``."""
+    return f"{key}.one" if str(n).replace(",", "").strip() == "1" and f"{key}.one" in STRINGS else key
+
+
+def counted(key: str, n: int | str, **values: Any) -> str:
+    """``t(key, n=n, ...)`` in the singular when ``n`` is 1."""
+    return t(plural(key, n), n=n, **values)
 
 
 def say(p: Problem) -> str:
-    """A problem in the page's language ("第 12 行：回答是空的")."""
-    where = t(f"dataset.where.{p.unit}", n=p.index) if p.unit else p.where
-    if p.turn and dict(p.values).get("turns", 2) > 1:
-        where += t("dataset.where.turn", n=p.turn)
-    key, values = f"dataset.p.{p.code}", dict(p.values)
-    if "kind" in values:  # what a binary file looks like: a word in the page's language
-        values["kind"] = t(f"dataset.kind.{values['kind']}")
-    text = t(key, **values) if key in STRINGS else p.message
-    return text if p.unit == "file" else t("dataset.where_sep", where=where, text=text)
+    """A problem in the page's language ("第 12 行：回答是空的").
+
+    A problem's values fill the string as one dict, never as keyword arguments, so no value
+    name (``key``, ``field``…) can clash with a parameter; words that core reports as codes
+    (``kind``, ``reason``) are translated first; an unknown code falls back to core's English.
+    """
+    where = fill(f"dataset.where.{p.unit}", {"n": p.index}) if p.unit else p.where
+    values = dict(p.values)
+    if p.turn and values.get("turns", 2) > 1:
+        where += fill("dataset.where.turn", {"n": p.turn})
+    for name in WORD_VALUES:
+        if f"dataset.{name}.{values.get(name)}" in STRINGS:
+            values[name] = fill(f"dataset.{name}.{values[name]}", values)
+    key = f"dataset.p.{p.code}"
+    text = fill(key, values) if key in STRINGS else p.message
+    return text if p.unit == "file" else fill("dataset.where_sep", {"where": where, "text": text})
+
+
+def why(exc: Exception) -> str:
+    """An error from core in the page's language when it carries a problem, else its own text."""
+    found = getattr(exc, "problem", None)
+    return say(found) if isinstance(found, Problem) else str(exc)
+
+
+WORD_VALUES = ("kind", "reason")  # values that are codes of a word or phrase: dataset.kind.*, dataset.reason.*
+
+
+class _Values(dict):
+    """Format values; a placeholder with no value stays visible as ``{name}`` instead of raising."""
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
+
+
+def fill(key: str, values: dict[str, Any]) -> str:
+    """``t(key)`` with ``values`` filled from a dict (any value names, no keyword clash)."""
+    return t(key).format_map(_Values(values))
 
 
 def labeled(prefix: str) -> Callable[[str], str]:
@@ -56,123 +88,31 @@ def flash(kind: str, message: str) -> None:
     st.session_state[K.FLASH] = (kind, message)
 
 
-def _start(result: dataset_io.ImportResult, source: dict[str, Any]) -> None:
-    st.session_state[K.PENDING] = {"result": result, **source}
-    st.session_state["dataset.import_target"] = "qa" if result.filled_placeholders else "general"
-
-
-def _reparse(pending: dict[str, Any], ident: Identity, mapping: dict[str, str | None]) -> dataset_io.ImportResult:
-    if pending.get("data") is not None:
-        return dataset_io.parse_bytes(pending["data"], pending["filename"], ident.name, ident.owner, mapping)
-    return dataset_io.read_path(pending["path"], ident.name, ident.owner, mapping)
-
-
-def import_panel(ident: Identity, add_rows: Callable[[list[dict[str, str]]], None]) -> None:
-    """Read a file; after the person confirms, ``add_rows`` (table) or the general pool gets it."""
-    st.markdown(f"**{t('dataset.import')}**")
-    st.caption(t("dataset.import_help", limit=dataset_io.MAX_BYTES // 2**20))
-    up = st.file_uploader(t("dataset.upload"), key="dataset.upload",
-                          type=["json", "jsonl", "csv", "tsv", "xlsx", "txt"])
-    if up is not None and st.session_state.get(K.UPLOAD_SEEN) != up.file_id:
-        st.session_state[K.UPLOAD_SEEN] = up.file_id
-        data = up.getvalue()
-        _start(dataset_io.parse_bytes(data, up.name, ident.name, ident.owner), {"data": data, "filename": up.name})
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    c1.text_input(t("dataset.import_path"), key="dataset.import_path", placeholder="/data/identity.json")
-    if c2.button(t("dataset.read_path"), key="dataset.read_path", icon=":material/folder_open:"):
-        path = st.session_state["dataset.import_path"]
-        _start(dataset_io.read_path(path, ident.name, ident.owner), {"path": path, "filename": Path(path).name})
-    pending = st.session_state.get(K.PENDING)
-    if pending:
-        _pending(pending, ident, add_rows)
-
-
-def _close() -> None:
-    st.session_state.pop(K.PENDING, None)
-
-
-def _pending(pending: dict[str, Any], ident: Identity, add_rows: Callable[[list[dict[str, str]]], None]) -> None:
-    res: dataset_io.ImportResult = pending["result"]
-    if res.fatal is not None:
-        st.error(t("dataset.cannot_read", file=pending["filename"]) + " " + say(res.fatal), icon=":material/block:")
-        st.button(t("dataset.dismiss"), key="dataset.import_dismiss", on_click=_close)
-        return
-    if res.needs_mapping:
-        st.warning(t("dataset.need_mapping", file=pending["filename"], columns=", ".join(res.columns)))
-        cols = [""] + res.columns
-        m1, m2, m3 = st.columns(3)
-        mq = m1.selectbox(t("dataset.map_question"), cols, key="dataset.map_question")
-        ma = m2.selectbox(t("dataset.map_answer"), cols, key="dataset.map_answer")
-        ms = m3.selectbox(t("dataset.map_system"), cols, key="dataset.map_system")
-        b1, b2 = st.columns(2)
-        if b1.button(t("dataset.apply_mapping"), key="dataset.apply_mapping", disabled=not (mq and ma and mq != ma)):
-            mapping = {"question": mq, "answer": ma, "system": ms or None, "conversation": None}
-            _start(_reparse(pending, ident, mapping), {k: v for k, v in pending.items() if k != "result"})
-            st.rerun()
-        b2.button(t("dataset.cancel"), key="dataset.mapping_cancel", on_click=_close)
-        return
-    fmt = res.fmt.removesuffix("_jsonl")
-    label = t(f"dataset.fmt.{fmt}") + (" (JSONL)" if res.fmt.endswith("_jsonl") else "")
-    st.markdown(t("dataset.import_summary", file=pending["filename"], fmt=label, ok=len(res.records),
-                  total=res.total, bad=res.bad_rows))
-    if res.filled_placeholders:
-        st.info(t("dataset.placeholders_filled", name=ident.name or "—", owner=ident.owner or "—"))
-    for note in res.notes:
-        st.warning(say(note), icon=":material/translate:")
-    if res.records:
-        first = res.records[:PREVIEW_ROWS]
-        st.caption(t("dataset.import_preview", n=len(first)))
-        st.dataframe(pd.DataFrame({
-            t("dataset.col.question"): [r["conversation"][0].get("input", "") for r in first],
-            t("dataset.col.answer"): [r["conversation"][0].get("output", "") for r in first],
-            t("dataset.col.turns"): [len(r["conversation"]) for r in first]}), hide_index=True, width="stretch")
-    if res.problems:
-        st.error(t("dataset.bad_rows", n=res.bad_rows), icon=":material/error:")
-        problems_table(res.problems, snippets=res.snippets)
-    target = st.radio(t("dataset.import_target"), ["qa", "general"], key="dataset.import_target", horizontal=True,
-                      format_func=labeled("dataset.target"))
-    n = len(res.records)
-    i1, i2 = st.columns(2)
-    label = t("dataset.keep_valid", n=n) if res.problems else t("dataset.add", n=n)
-    if i1.button(label, key="dataset.import_confirm", type="primary", disabled=not n):
-        if target == "qa":
-            unfit = [r for r in res.records if len(r["conversation"]) > 1 or r["conversation"][0].get("system")]
-            if unfit:
-                st.error(t("dataset.not_for_table", n=len(unfit)))
-                return
-            add_rows([{"question": r["conversation"][0]["input"], "answer": r["conversation"][0]["output"]}
-                      for r in res.records])
-        else:
-            st.session_state[K.GENERAL] = st.session_state[K.GENERAL] + res.records
-            st.session_state[K.GENERAL_VERSION] += 1
-        _close()
-        flash("success", t("dataset.imported", n=n, target=t(f"dataset.target.{target}")))
-        st.rerun()
-    i2.button(t("dataset.cancel"), key="dataset.import_cancel", on_click=_close)
-
-
 def problems_table(problems: list[Problem], limit: int = SHOWN_PROBLEMS,
-                   snippets: dict[int, str] | None = None) -> None:
-    """The first problems as plain sentences (readable, searchable, copyable), all of them in a table below.
+                   snippets: dict[int, str] | None = None, total: int | None = None) -> None:
+    """The first problems as plain sentences (readable, searchable, copyable), the first ``limit`` in a
+    table below; ``total`` counts them all when only the first were kept.
 
     A table alone is drawn on a canvas: people could not select or search its text.
     """
     snippets = snippets or {}
+    total = max(total or 0, len(problems))
 
     def line(p: Problem) -> str:
         snippet = snippets.get(p.index, "")
         return f"- {_md(say(p))}" + (f" — `{_code(snippet[:80])}`" if snippet else "")
 
     st.markdown("\n".join(line(p) for p in problems[:LISTED_PROBLEMS]))
-    if len(problems) > LISTED_PROBLEMS:
-        with st.expander(t("dataset.all_problems", n=len(problems))):
+    if total > LISTED_PROBLEMS:
+        with st.expander(t("dataset.all_problems", n=f"{total:,}")):
             shown = problems[:limit]
             columns = {t("dataset.col.problem"): [say(p) for p in shown]}
             if snippets:
                 columns[t("dataset.col.content")] = [snippets.get(p.index, "") for p in shown]
             st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch")
-            if len(problems) > limit:
-                st.caption(t("dataset.more_problems", n=len(problems) - limit))
+            if total > len(shown):
+                more = total - len(shown)
+                st.caption(t(plural("dataset.more_problems", more), n=f"{more:,}"))
 
 
 def _md(text: str) -> str:

@@ -11,6 +11,7 @@ GENERAL = "dataset.s.general"  # imported general conversations (XTuner records)
 GENERAL_VERSION = "dataset.s.general_version"  # bumped whenever GENERAL changes (cache key)
 PENDING = "dataset.s.pending"  # an import waiting for "keep valid rows" / "cancel"
 UPLOAD_SEEN = "dataset.s.upload_seen"  # file id of the upload already read
+UPLOAD_VERSION = "dataset.s.upload_version"  # bumped to show an empty uploader after an import ends
 BUILD = "dataset.s.build"  # the built dataset of the current inputs, with its problems and stats
 CHECK_OUTPUT = "dataset.s.check_output"  # (exit code, output) of check-custom-dataset
 FLASH = "dataset.s.flash"  # (kind, message) to show once after a rerun

@@ -149,9 +149,10 @@ def test_load_errors_are_plain(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('[\n  {"conversation": [\n    {"input": "q", "output": "a"}\n  ]\n  {"oops": 1}\n]\n',
                       encoding="utf-8")
-    with pytest.raises(ValueError, match=r"broken.json, line 5: not valid JSON") as err:
+    with pytest.raises(ValueError, match=r"broken.json, line 5, column 3: not valid JSON") as err:
         dataset.load(broken)
-    assert "Expecting" in str(err.value)
+    found = err.value.problem  # the page words it from the code and values, not from the parser's English
+    assert (found.code, dict(found.values)) == ("bad_json", {"line": 5, "column": 3, "reason": "comma"})
 
 
 def test_load_accepts_a_utf8_bom(tmp_path):

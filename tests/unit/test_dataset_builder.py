@@ -318,5 +318,8 @@ def test_builder_state_round_trips_and_ignores_a_broken_general_file(ws):
     assert dataset.load_builder(ws.dataset_path) == (state, _general(3))
     dataset.general_path(ws.dataset_path).write_text("[{\"broken\": 1}]")
     assert dataset.load_builder(ws.dataset_path) == (state, [])
+    nul = {"conversation": [{"input": "saved before NUL was checked\u0000", "output": "a"}]}
+    dataset.general_path(ws.dataset_path).write_text(json.dumps([*_general(2), nul]))
+    assert dataset.load_builder(ws.dataset_path) == (state, _general(2))  # that record left out, not all of them
     dataset.save_builder(ws.dataset_path, state, [])
     assert not dataset.general_path(ws.dataset_path).exists()

@@ -41,7 +41,7 @@ def test_xtuner_jsonl_with_a_bad_line_reports_that_line(tmp_path):
     assert res.fmt == "xtuner_jsonl" and len(res.records) == 58 and res.total == 59
     [p] = res.problems
     assert (p.unit, p.index, p.code) == ("line", 40, "bad_json_line")
-    assert str(p).startswith("line 40: not valid JSON")
+    assert dict(p.values) == {"column": 52, "reason": "line_truncated"}  # the line stops before the record ends
     assert "q40" in res.snippets[40]
 
 
@@ -113,13 +113,18 @@ def test_llama_factory_identity_in_both_placeholder_styles(tmp_path, name_ph, au
         "Hello! I am 小智, an AI assistant developed by 小明.", "您好，我是小智，由小明开发。"]
 
 
-def test_placeholders_with_an_empty_form_value_are_row_problems(tmp_path):
+def test_an_identity_file_waits_for_the_form_values_it_needs(tmp_path):
     rows = [{"instruction": "hi", "input": "", "output": "I am {{name}} by {{author}}"},
             {"instruction": "who", "input": "", "output": "made by {{author}}"}]
-    res = read_path(_write(tmp_path, "identity.json", json.dumps(rows)), name="", author="小明")
-    assert [r["conversation"][0]["output"] for r in res.records] == ["made by 小明"]
-    [p] = res.problems
-    assert (p.index, p.code, dict(p.values)["fields"]) == (1, "placeholder_empty", "name")
+    path = _write(tmp_path, "identity.json", json.dumps(rows))
+    res = read_path(path, name="", author="小明")
+    assert res.placeholders and res.needs == ["name"] and not res.filled_placeholders
+    assert res.records == [] and not res.problems and res.usable == 2  # one message, not a problem per row
+    res = read_path(path, name="小智", author="小明")
+    assert res.filled_placeholders and [r["conversation"][0]["output"] for r in res.records] == [
+        "I am 小智 by 小明", "made by 小明"]
+    bare = [{"instruction": "你是谁", "input": "", "output": "我是NAME，由AUTHOR开发。"}]
+    assert read_path(_write(tmp_path, "lf.json", json.dumps(bare)), author="小明").needs == ["name"]
 
 
 def test_question_answer_json_and_unknown_shapes(tmp_path):
@@ -252,3 +257,47 @@ def test_a_large_jsonl_round_trip_keeps_every_record():
     recs = [_conv((f"问题 {i}", f"回答 {i}")) for i in range(20000)]
     res = parse_bytes(dataset_io.to_jsonl(recs), "big.jsonl")
     assert res.records == recs and res.total == 20000
+
+
+# ---------------------------------------------------------------- control characters, binary files, parser reasons
+
+
+def test_control_characters_are_reported_per_row_and_field(tmp_path):
+    rows = [{"instruction": "ok", "output": "fine"}, {"instruction": "a\u0000b", "output": "x"},
+            {"instruction": "q", "output": "bell\u0007"}, {"instruction": "tab\tand\nlines", "output": "kept"}]
+    res = read_path(_write(tmp_path, "ctl.json", json.dumps(rows)))
+    assert [(p.index, p.code, dict(p.values)["field"], dict(p.values)["char"]) for p in res.problems] == [
+        (2, "control_char", "input", "U+0000"), (3, "control_char", "output", "U+0007")]
+    assert len(res.records) == 2
+    raw_nul = (b'{"conversation": [{"input": "raw\x00nul", "output": "a"}]}\n'
+               b'{"conversation": [{"input": "q", "output": "a"}]}\n')
+    res = read_path(_write(tmp_path, "raw.jsonl", raw_nul))  # a NUL byte inside a string: that row, not the file
+    assert res.fatal is None and [(p.unit, p.index, p.code) for p in res.problems] == [("line", 1, "control_char")]
+    res = read_path(_write(tmp_path, "ctl.csv", "question,answer\nq1,a1\nq\x002,a2\n"))
+    assert [(p.index, p.code, dict(p.values)["field"]) for p in res.problems] == [(3, "control_char", "input")]
+
+
+def test_binary_files_are_named_as_such_even_without_nul_bytes(tmp_path):
+    for data in (bytes(range(1, 256)) * 16, bytes(range(128, 256)) * 32, b"\x7fELF" + bytes(500)):
+        res = read_path(_write(tmp_path, "data.json", data))
+        assert res.fatal.code == "binary", res.fatal
+    latin1 = read_path(_write(tmp_path, "latin.csv", "question,answer\ncaf\xe9,ok\n".encode("latin-1")))
+    assert (latin1.fatal.code, dict(latin1.fatal.values)) == ("not_utf8", {"line": 2})  # text, another encoding
+
+
+def test_table_errors_have_a_place_and_a_reason(tmp_path):
+    res = read_path(_write(tmp_path, "fake.xlsx", b"PK\x03\x04 not really a zip"))
+    assert (res.fatal.code, dict(res.fatal.values)["reason"]) == ("bad_xlsx", "xlsx_zip")
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "doc.xlsx", "w") as z:
+        z.writestr("word/document.xml", "<w/>")
+    res = read_path(tmp_path / "doc.xlsx")
+    assert res.fatal.code == "bad_xlsx" and dict(res.fatal.values)["reason"] in ("xlsx_parts", "xlsx_other")
+
+
+def test_a_scan_counts_every_problem_but_keeps_the_first_thousand():
+    rows = [{"instruction": f"q{i}", "output": ""} for i in range(2500)] + [{"instruction": "q", "output": "a"}]
+    res = parse_bytes(json.dumps(rows).encode(), "many.json", keep=False)
+    assert (res.bad_rows, res.problem_count, len(res.problems), res.usable) == (2500, 2500, 1000, 1)
+    assert len(res.snippets) == 1000

@@ -52,6 +52,7 @@ STRINGS = {
     "dataset.col.problem": {"zh": "问题所在", "en": "Problem"},
     "dataset.col.turns": {"zh": "轮数", "en": "Turns"},
     "dataset.import_preview": {"zh": "前 {n} 条预览：", "en": "The first {n} records:"},
+    "dataset.import_preview.one": {"zh": "前 {n} 条预览：", "en": "The first record:"},
     "dataset.col.content": {"zh": "内容", "en": "Content"},
     "dataset.editor_help": {
         "zh": "内置 {n} 种问法（我是谁、谁做的、能做什么、是不是 ChatGPT），回答用上面的信息自动填写。"
@@ -78,6 +79,7 @@ STRINGS = {
         "zh": "表格里有 {n} 处问题，保存前请修改或删除这些行：",
         "en": "{n} problems in the table; fix or delete these rows before saving:",
     },
+    "dataset.row_problems.one": {"zh": "表格里有 {n} 处问题，保存前请修改或删除这些行：", "en": "{n} problem in the table; fix or delete this row before saving:"},
     # 3. general
     "dataset.general": {
         "zh": "3. 混入普通对话（防止遗忘）",
@@ -107,6 +109,7 @@ STRINGS = {
               "import a larger general dataset as well.",
     },
     "dataset.builtin_added": {"zh": "已加入 {n} 条内置普通对话。", "en": "Added {n} built-in general conversations."},
+    "dataset.builtin_added.one": {"zh": "已加入 {n} 条内置普通对话。", "en": "Added {n} built-in general conversation."},
     "dataset.builtin_present": {"zh": "内置的普通对话已经都在里面了。", "en": "The built-in general conversations are already in."},
     "dataset.tutorial_no_mix": {
         "zh": "教程模式只用教程的两个问答，不混入普通对话。",
@@ -121,6 +124,7 @@ STRINGS = {
               "identity files, and CSV or XLSX with question/answer columns. At most {limit} MB.",
     },
     "dataset.upload": {"zh": "上传文件", "en": "Upload a file"},
+    "dataset.upload_limit": {"zh": "每个文件最大 {limit} MB", "en": "{limit} MB per file"},
     "dataset.import_path": {"zh": "或者：服务器上的文件路径", "en": "Or: a file path on the server"},
     "dataset.read_path": {"zh": "读取", "en": "Read"},
     "dataset.cannot_read": {
@@ -140,30 +144,52 @@ STRINGS = {
         "zh": "**{file}**（{fmt}）：共 {total} 条，{ok} 条可用，{bad} 条有问题。",
         "en": "**{file}** ({fmt}): {total} rows, {ok} usable, {bad} with problems.",
     },
+    "dataset.import_summary.one": {"zh": "**{file}**（{fmt}）：共 {total} 条，{ok} 条可用，{bad} 条有问题。", "en": "**{file}** ({fmt}): {total} row, {ok} usable, {bad} with problems."},
     "dataset.placeholders_filled": {
-        "zh": "这是一个身份文件：里面的名字占位符已用「{name}」和主人「{owner}」填好。",
-        "en": "This is an identity file: its placeholders were filled with the name \"{name}\" and the owner "
-              "\"{owner}\".",
+        "zh": "这是一个身份文件：里面的名字占位符已用表单里的{values}填好。",
+        "en": "This is an identity file: its name placeholders were filled from the form with {values}.",
+    },
+    "dataset.filled_with": {"zh": "{field}「{value}」", "en": "the {field} \"{value}\""},
+    "dataset.placeholders_need": {
+        "zh": "这是一个身份文件，里面有名字占位符（例如 NAME、AUTHOR 或 {{{{name}}}}）。请先在上面的第 1 步填写{fields}，"
+              "填好后会自动重新读取这个文件，再导入。",
+        "en": "This is an identity file with name placeholders (such as NAME, AUTHOR or {{{{name}}}}). Fill in "
+              "{fields} in step 1 above first; the file is read again as soon as you do, and can then be added.",
+    },
+    "dataset.needs.name": {"zh": "小助手的名字", "en": "assistant's name"},
+    "dataset.needs.author": {"zh": "主人的名字", "en": "owner's name"},
+    "dataset.and": {"zh": "和", "en": " and "},
+    "dataset.reading": {"zh": "正在读取 {file}…", "en": "Reading {file}…"},
+    "dataset.reading_pct": {"zh": "正在读取 {file}…（{pct}）", "en": "Reading {file}… ({pct})"},
+    "dataset.file_changed": {
+        "zh": "{file} 在读取之后被修改过，已重新读取。请检查后再导入。",
+        "en": "{file} changed after it was read; it was read again. Check it, then add it.",
     },
     "dataset.bad_rows": {
         "zh": "{n} 条不能用，下面列出了原因。可以只导入可用的部分，或者取消、修改文件后再导入。",
         "en": "{n} rows cannot be used; the reasons are listed below. Import only the usable rows, or cancel, fix "
               "the file and import again.",
     },
+    "dataset.bad_rows.one": {"zh": "{n} 条不能用，下面列出了原因。可以只导入可用的部分，或者取消、修改文件后再导入。", "en": "{n} row cannot be used; the reason is listed below. Import only the usable rows, or cancel, fix the file and import again."},
     "dataset.all_problems": {"zh": "全部 {n} 处问题（表格）", "en": "All {n} problems (table)"},
     "dataset.more_problems": {"zh": "还有 {n} 处问题没有列出。", "en": "{n} more problems not listed."},
+    "dataset.more_problems.one": {"zh": "还有 {n} 处问题没有列出。", "en": "{n} more problem not listed."},
     "dataset.import_target": {"zh": "导入到", "en": "Add to"},
     "dataset.target.qa": {"zh": "身份问答表", "en": "the identity Q&A table"},
     "dataset.target.general": {"zh": "普通对话", "en": "general conversations"},
     "dataset.keep_valid": {"zh": "只导入可用的 {n} 条", "en": "Keep the {n} usable rows"},
+    "dataset.keep_valid.one": {"zh": "只导入可用的 {n} 条", "en": "Keep the {n} usable row"},
     "dataset.add": {"zh": "导入 {n} 条", "en": "Add {n} records"},
+    "dataset.add.one": {"zh": "导入 {n} 条", "en": "Add {n} record"},
     "dataset.cancel": {"zh": "取消", "en": "Cancel"},
     "dataset.not_for_table": {
         "zh": "其中 {n} 条是多轮对话或带系统提示，问答表放不下。请导入到「普通对话」。",
         "en": "{n} of them have several turns or a system prompt, which the Q&A table cannot hold. Add them to "
               "general conversations instead.",
     },
+    "dataset.not_for_table.one": {"zh": "其中 {n} 条是多轮对话或带系统提示，问答表放不下。请导入到「普通对话」。", "en": "{n} of them has several turns or a system prompt, which the Q&A table cannot hold. Add them to general conversations instead."},
     "dataset.imported": {"zh": "已把 {n} 条导入到{target}。", "en": "Added {n} records to {target}."},
+    "dataset.imported.one": {"zh": "已把 {n} 条导入到{target}。", "en": "Added {n} record to {target}."},
     "dataset.fmt.xtuner": {"zh": "XTuner 对话格式", "en": "XTuner conversations"},
     "dataset.fmt.alpaca": {"zh": "alpaca 格式", "en": "alpaca"},
     "dataset.fmt.sharegpt": {"zh": "ShareGPT 格式", "en": "ShareGPT"},
@@ -246,6 +272,7 @@ STRINGS = {
         "zh": "约 {n} 条比 max_length（{max_length}）长，训练时会被截断。",
         "en": "About {n} samples are longer than max_length ({max_length}) and will be cut.",
     },
+    "dataset.over_max.one": {"zh": "约 {n} 条比 max_length（{max_length}）长，训练时会被截断。", "en": "About {n} sample is longer than max_length ({max_length}) and will be cut."},
     "dataset.eta": {
         "zh": "训练时间按上次训练 {run} 实测的每步 {speed} 秒估算。",
         "en": "Training time estimated at {speed} s per iteration, measured in run {run}.",
@@ -280,7 +307,9 @@ STRINGS = {
         "zh": "有 {n} 处问题，没有保存。请先修改上面列出的行。",
         "en": "Not saved: there are {n} problems. Fix the rows listed above first.",
     },
+    "dataset.fix_first.one": {"zh": "有 {n} 处问题，没有保存。请先修改上面列出的行。", "en": "Not saved: there is {n} problem. Fix the row listed above first."},
     "dataset.saved": {"zh": "已保存 {n} 条到 {path}。", "en": "Saved {n} records to {path}."},
+    "dataset.saved.one": {"zh": "已保存 {n} 条到 {path}。", "en": "Saved {n} record to {path}."},
     "dataset.kept": {"zh": "旧版本保留为 {name}。", "en": "The earlier version was kept as {name}."},
     "dataset.save_failed": {"zh": "没有保存：{reason}", "en": "Not saved: {reason}"},
     "dataset.export.json": {"zh": "导出 XTuner JSON", "en": "Export XTuner JSON"},
@@ -289,6 +318,7 @@ STRINGS = {
     # 6. saved file
     "dataset.saved_title": {"zh": "6. 已保存的数据集", "en": "6. The saved dataset"},
     "dataset.saved_ok": {"zh": "`{path}`：{n} 条，格式正确。", "en": "`{path}`: {n} records, valid."},
+    "dataset.saved_ok.one": {"zh": "`{path}`：{n} 条，格式正确。", "en": "`{path}`: {n} record, valid."},
     "dataset.saved_invalid": {
         "zh": "`{path}` 有问题，训练会失败：",
         "en": "`{path}` has problems; training would fail:",
@@ -333,7 +363,7 @@ STRINGS = {
         "zh": "不是带 input 和 output 的对象",
         "en": "is not an object with input and output",
     },
-    "dataset.p.missing_text": {"zh": "{key} 缺失或不是文字", "en": "{key} is missing or not text"},
+    "dataset.p.missing_text": {"zh": "{field} 缺失或不是文字", "en": "{field} is missing or not text"},
     "dataset.p.output_empty": {"zh": "回答（output）是空的", "en": "the answer (output) is empty"},
     "dataset.p.system_not_text": {"zh": "system 必须是文字", "en": "system must be text"},
     "dataset.p.not_list": {
@@ -365,6 +395,8 @@ STRINGS = {
     "dataset.kind.image": {"zh": "图片", "en": "an image"},
     "dataset.kind.archive": {"zh": "压缩包", "en": "a compressed archive"},
     "dataset.kind.binary": {"zh": "二进制数据", "en": "binary data"},
+    "dataset.kind.program": {"zh": "程序文件", "en": "a program"},
+    "dataset.kind.database": {"zh": "数据库文件", "en": "a database"},
     "dataset.p.utf16": {
         "zh": "文件是 UTF-16 编码，已按 UTF-16 读取。",
         "en": "The file is UTF-16 text and was read as such.",
@@ -379,10 +411,40 @@ STRINGS = {
               "right.",
     },
     "dataset.p.bad_json": {
-        "zh": "第 {line} 行不是合法的 JSON（{detail}）。",
-        "en": "Line {line} is not valid JSON ({detail}).",
+        "zh": "第 {line} 行第 {column} 列不是合法的 JSON：{reason}。",
+        "en": "Line {line}, column {column} is not valid JSON: {reason}.",
     },
-    "dataset.p.bad_json_line": {"zh": "不是合法的 JSON（{detail}）", "en": "not valid JSON ({detail})"},
+    "dataset.p.bad_json_line": {
+        "zh": "第 {column} 列不是合法的 JSON：{reason}",
+        "en": "column {column} is not valid JSON: {reason}",
+    },
+    "dataset.reason.value": {"zh": "这里缺一个值（文字要加双引号）", "en": "a value is missing here (text needs double quotes)"},
+    "dataset.reason.property_name": {
+        "zh": "这里应该是带双引号的字段名（最后一个字段后面不能有逗号）",
+        "en": "a field name in double quotes was expected (no comma after the last field)",
+    },
+    "dataset.reason.colon": {"zh": "字段名后面缺冒号 :", "en": "a colon (:) is missing after a field name"},
+    "dataset.reason.comma": {"zh": "这里缺逗号 ,", "en": "a comma (,) is missing here"},
+    "dataset.reason.unterminated_string": {
+        "zh": "从这里开始的文字没有结束的双引号",
+        "en": "the text starting here has no closing double quote",
+    },
+    "dataset.reason.control_char": {"zh": "文字里有控制字符", "en": "a control character inside a text"},
+    "dataset.reason.escape": {"zh": "反斜杠 \\ 后面的转义写错了", "en": "a wrong escape after a backslash (\\)"},
+    "dataset.reason.extra_data": {
+        "zh": "前面的内容已经完整，这里又多出了内容",
+        "en": "more content after what was already complete",
+    },
+    "dataset.reason.trailing_comma": {
+        "zh": "最后一项后面多了一个逗号",
+        "en": "a comma after the last item",
+    },
+    "dataset.reason.truncated": {"zh": "文件在这里突然结束（不完整）", "en": "the file ends here, incomplete"},
+    "dataset.reason.line_truncated": {
+        "zh": "这一行在记录结束之前就断了（JSONL 每条记录必须写在一行里）",
+        "en": "the line ends before its record does (JSONL needs each record on one line)",
+    },
+    "dataset.reason.other": {"zh": "格式错误", "en": "a syntax error"},
     "dataset.p.not_object": {"zh": "不是一个 JSON 对象", "en": "is not a JSON object"},
     "dataset.p.field_missing": {"zh": "{field} 缺失或不是文字", "en": "{field} is missing or not text"},
     "dataset.p.bad_history": {
@@ -407,11 +469,32 @@ STRINGS = {
     },
     "dataset.p.no_answer": {"zh": "最后一个提问没有回答", "en": "the last question has no answer"},
     "dataset.p.no_turns": {"zh": "没有问答", "en": "has no question and answer"},
-    "dataset.p.placeholder_empty": {
-        "zh": "要填 {fields}，但上面的表单里是空的（name=小助手的名字，author=主人）",
-        "en": "needs {fields} from the form, which is empty (name = assistant's name, author = owner)",
+    "dataset.p.control_char": {
+        "zh": "{field} 的第 {at} 个字符是控制字符 {char}（例如 NUL），模型不该学这种字符，请删掉它",
+        "en": "{field} has a control character {char} (such as NUL) at character {at}; remove it",
     },
-    "dataset.p.bad_csv": {"zh": "CSV 文件读不了（{detail}）。", "en": "The CSV file cannot be read ({detail})."},
-    "dataset.p.bad_xlsx": {"zh": "这不是能读的 Excel 文件。", "en": "This is not a readable Excel file."},
+    "dataset.p.bad_csv": {
+        "zh": "CSV 文件第 {line} 行读不了：{reason}。",
+        "en": "The CSV file cannot be read at line {line}: {reason}.",
+    },
+    "dataset.reason.csv_nul": {"zh": "有 NUL 控制字符", "en": "it holds a NUL control character"},
+    "dataset.reason.csv_quote": {
+        "zh": "引号没有配对（带逗号或换行的内容要用双引号括起来）",
+        "en": "a quote is not closed (a cell with commas or line breaks must be in double quotes)",
+    },
+    "dataset.reason.csv_other": {"zh": "格式错误", "en": "a format error"},
+    "dataset.p.bad_xlsx": {"zh": "这不是能读的 Excel 文件：{reason}。", "en": "This is not a readable Excel file: {reason}."},
+    "dataset.reason.xlsx_zip": {
+        "zh": "文件已损坏，或者只是改了扩展名",
+        "en": "the file is damaged, or only its extension says Excel",
+    },
+    "dataset.reason.xlsx_parts": {
+        "zh": "它是压缩包，但不是 Excel 工作簿（可能是 Word 等别的文件）",
+        "en": "it is a zip, but not an Excel workbook (perhaps a Word or other file)",
+    },
+    "dataset.reason.xlsx_other": {
+        "zh": "Excel 读不出里面的表格，请在 Excel 里另存为 .xlsx 或 CSV",
+        "en": "its sheets cannot be read; save it again as .xlsx or CSV in Excel",
+    },
     "dataset.p.no_column": {"zh": "没有 {column} 这一列。", "en": "There is no column {column}."},
 }
