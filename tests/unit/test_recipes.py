@@ -17,17 +17,17 @@ GIB = 2**30
     (8, "tutorial"),            # the tutorial's QLoRA fits small cards
 ])
 def test_auto_picks_the_fastest_recipe_that_fits(free_gib, expected):
-    choice = recipes.auto(estimate.INTERNLM2_1_8B, 2048, free_gib * GIB)
+    choice = recipes.auto(estimate.LLAMA_1_8B, 2048, free_gib * GIB)
     assert choice is not None and choice.recipe.key == expected
     assert choice.memory <= free_gib * GIB * recipes.FIT_MARGIN
 
 
 def test_nothing_fits_a_tiny_card():
-    assert recipes.auto(estimate.INTERNLM2_1_8B, 2048, 2 * GIB) is None
+    assert recipes.auto(estimate.LLAMA_1_8B, 2048, 2 * GIB) is None
 
 
 def test_no_bf16_card_gets_the_fp16_tutorial_recipe():
-    assert recipes.auto(estimate.INTERNLM2_1_8B, 2048, 79 * GIB, bf16=False).recipe.key == "tutorial"
+    assert recipes.auto(estimate.LLAMA_1_8B, 2048, 79 * GIB, bf16=False).recipe.key == "tutorial"
 
 
 @pytest.mark.parametrize("recipe", recipes.RECIPES)
@@ -46,7 +46,7 @@ def test_effective_batch_stays_the_tutorials(recipe, gpus):
     ("lora", False, 8, 86.1),    # H200, shared reference
 ])
 def test_memory_estimate_is_within_ten_percent_of_measured_peaks(method, ckpt, micro_batch, measured_gib):
-    est = estimate.training_memory(estimate.INTERNLM2_1_8B, method=method, max_length=2048,
+    est = estimate.training_memory(estimate.LLAMA_1_8B, method=method, max_length=2048,
                                    micro_batch=micro_batch, checkpointing=ckpt).total / GIB
     assert abs(est - measured_gib) / measured_gib < 0.10, est
 
@@ -55,18 +55,18 @@ def test_memory_estimate_with_the_frozen_model_in_bf16():
     """H100, 11-28 (benchmarks/results/h100_x1_host3_half*.json): LoRA bf16 4 × 4 peaked at 41.04 GB
     with the app's hook, and micro-batch 8 ran out of an 80 GB card at 71.2 GB allocated plus
     5.65 GB asked for; the auto recipe must not offer micro-batch 8 there."""
-    est = estimate.training_memory(estimate.INTERNLM2_1_8B, method="lora", max_length=2048, micro_batch=4,
+    est = estimate.training_memory(estimate.LLAMA_1_8B, method="lora", max_length=2048, micro_batch=4,
                                    checkpointing=False, half_frozen=True).total / GIB
     assert abs(est - 41.04) / 41.04 < 0.10, est
-    mb8 = estimate.training_memory(estimate.INTERNLM2_1_8B, method="lora", max_length=2048, micro_batch=8,
+    mb8 = estimate.training_memory(estimate.LLAMA_1_8B, method="lora", max_length=2048, micro_batch=8,
                                    checkpointing=False, half_frozen=True).total / GIB
     assert mb8 > 0.9 * 76.8 and mb8 > 79 * recipes.FIT_MARGIN, mb8
     # The hook only ever saves memory, and saves nothing on other methods.
     for method in ("lora", "qlora", "full"):
         for ckpt in (True, False):
             kw = dict(method=method, max_length=2048, micro_batch=2, checkpointing=ckpt)
-            with_hook = estimate.training_memory(estimate.INTERNLM2_1_8B, half_frozen=True, **kw)
-            without = estimate.training_memory(estimate.INTERNLM2_1_8B, half_frozen=False, **kw)
+            with_hook = estimate.training_memory(estimate.LLAMA_1_8B, half_frozen=True, **kw)
+            without = estimate.training_memory(estimate.LLAMA_1_8B, half_frozen=False, **kw)
             assert with_hook.total <= without.total
             assert (with_hook.total < without.total) == (method == "lora")
             assert with_hook.activations > 0 and without.activations > 0
@@ -75,7 +75,7 @@ def test_memory_estimate_with_the_frozen_model_in_bf16():
 LLAMA_7B = estimate.ModelShape(hidden=4096, layers=32, intermediate=11008, vocab=32000, heads=32, kv_heads=32)
 
 
-@pytest.mark.parametrize("shape", [estimate.INTERNLM2_1_8B, LLAMA_7B])
+@pytest.mark.parametrize("shape", [estimate.LLAMA_1_8B, estimate.INTERNLM2_1_8B, LLAMA_7B])
 @pytest.mark.parametrize("max_length", [256, 512, 2048])
 @pytest.mark.parametrize("half", [False, True])
 def test_lora_estimate_is_sane_for_other_shapes(shape, max_length, half):
@@ -109,3 +109,50 @@ def test_accumulation_keeps_the_one_gpu_effective_batch(gpus, micro_batch, accum
     assert got == expected
     if got is not None:
         assert micro_batch * got * gpus == micro_batch * accumulation
+
+
+# InternLM2 with its remote code, 1.8B shape, one H200, 2048 tokens (benchmarks/results/h200_internlm2_*):
+# (method, micro-batch, checkpointing, frozen weights in bf16, attention) → peak GB.
+INTERNLM2_PEAKS = [
+    ("qlora", 1, True, False, "eager", 6.13),   # the tutorial's config as shipped
+    ("qlora", 1, True, False, "sdpa", 6.11),
+    ("lora", 1, False, True, "sdpa", 12.92),
+    ("lora", 1, False, True, "eager", 21.73),
+    ("lora", 4, False, True, "sdpa", 37.53),
+    ("lora", 4, False, True, "eager", 72.74),
+    ("lora", 8, False, True, "sdpa", 70.32),
+]
+
+
+@pytest.mark.parametrize("method, mb, ckpt, half, attn, peak", INTERNLM2_PEAKS)
+def test_internlm2_estimates_within_ten_percent(method, mb, ckpt, half, attn, peak):
+    est = estimate.training_memory(estimate.INTERNLM2_1_8B, method=method, max_length=2048, micro_batch=mb,
+                                   checkpointing=ckpt, half_frozen=half, attention=attn).total / GIB
+    assert abs(est - peak) / peak < 0.10, (est, peak)
+
+
+def test_eager_attention_costs_what_was_measured_and_auto_never_picks_what_ran_out():
+    kw = dict(method="lora", max_length=2048, checkpointing=False, half_frozen=True)
+    for mb in (1, 4):
+        sdpa = estimate.training_memory(estimate.INTERNLM2_1_8B, micro_batch=mb, attention="sdpa", **kw).total
+        eager = estimate.training_memory(estimate.INTERNLM2_1_8B, micro_batch=mb, attention="eager", **kw).total
+        assert abs((eager - sdpa) / GIB - 8.8 * mb) < 0.1 * 8.8 * mb  # measured: 8.8 GB per sequence
+    # On the H200 (139 GiB free) eager micro-batch 8 ran out of memory at 134 GB: auto must take mb4.
+    eager = recipes.auto(estimate.INTERNLM2_1_8B, 2048, 139 * GIB, attention="eager")
+    assert eager.recipe.key == "lora_bf16_mb4"
+    assert recipes.auto(estimate.INTERNLM2_1_8B, 2048, 139 * GIB, attention="sdpa").recipe.key == "lora_bf16_mb8"
+    # With checkpointing only one layer's scores are kept: the tutorial recipe is the same either way.
+    q = dict(method="qlora", max_length=2048, micro_batch=1, checkpointing=True)
+    assert estimate.training_memory(estimate.INTERNLM2_1_8B, attention="eager", **q).total - \
+        estimate.training_memory(estimate.INTERNLM2_1_8B, attention="sdpa", **q).total < 1 * GIB
+
+
+def test_read_shape_knows_internlm2s_fused_projection(tmp_path):
+    import json
+
+    base = dict(hidden_size=2048, num_hidden_layers=24, intermediate_size=8192, vocab_size=92544,
+                num_attention_heads=16, num_key_value_heads=8)
+    (tmp_path / "config.json").write_text(json.dumps({**base, "model_type": "internlm2"}))
+    assert estimate.read_shape(tmp_path) == estimate.INTERNLM2_1_8B
+    (tmp_path / "config.json").write_text(json.dumps({**base, "model_type": "llama"}))
+    assert estimate.read_shape(tmp_path) == estimate.LLAMA_1_8B
