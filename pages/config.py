@@ -7,8 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from core import attention, config_form, dataset_stats, estimate, monitor, recipes, sample_cost, sysinfo, templates
 from core import config as cfg
-from core import config_form, dataset_stats, estimate, monitor, recipes, sample_cost, sysinfo, templates
 from core.demo_model import is_demo_model
 from core.models import check_model_dir
 from ui.auth import gate
@@ -105,6 +105,12 @@ def _num(name: str, kind: str, default, step=None, fmt=None):
     return st.number_input(t(f"field.{name}"), help=t(f"help.{name}"), key=key, format=fmt or "%.6g", step=step)
 
 
+# ---- attention: the fastest the model's own code has (a saved config keeps its choice)
+attn_options = attention.available(model_path, gpu=bool(gpus))
+saved_attn = attention.of_config(base_text) if target.is_file() else None
+st.session_state.setdefault("config.f.attention", saved_attn if saved_attn in attn_options else attn_options[0])
+attn_now = st.session_state["config.f.attention"]
+
 # ---- recipe: the fastest that fits this GPU, or the tutorial's
 if gpus:
     shape_now = estimate.read_shape(Path(model_path))
@@ -112,8 +118,8 @@ if gpus:
         ml = int(st.session_state.get("config.f.max_length", values.get("max_length", 2048)))
         with st.expander(t("config.recipe"), expanded=not target.is_file()):
             st.caption(t("config.recipe.help", gpu=gpus[0].name, free=sysinfo.human_bytes(gpus[0].free)))
-            choices = recipes.evaluate(shape_now, ml, gpus[0].free, gpus=1)
-            best = recipes.auto(shape_now, ml, gpus[0].free, bf16=gpus[0].bf16)
+            choices = recipes.evaluate(shape_now, ml, gpus[0].free, gpus=1, attention=attn_now)
+            best = recipes.auto(shape_now, ml, gpus[0].free, bf16=gpus[0].bf16, attention=attn_now)
             st.dataframe([{
                 t("config.recipe.col.name"): c.recipe.key, t("config.recipe.col.method"): c.recipe.method,
                 t("config.recipe.col.precision"): c.recipe.precision,
@@ -121,8 +127,10 @@ if gpus:
                 t("config.recipe.col.half"): c.recipe.half_frozen,
                 t("config.recipe.col.batch"): f"{c.recipe.micro_batch} × {c.recipe.accumulation()}",
                 t("config.recipe.col.memory"): sysinfo.human_bytes(c.memory),
-                t("config.recipe.col.fits"): c.fits, t("config.recipe.col.speed"): c.recipe.speed,
+                t("config.recipe.col.fits"): c.fits, t("config.recipe.col.speed"): c.recipe.speed_for(shape_now),
             } for c in choices], hide_index=True, width="stretch")
+            st.caption(t("config.recipe.arch_internlm2" if shape_now.fused_qkv else "config.recipe.arch_llama",
+                         attn=attn_now))
             keys = [c.recipe.key for c in choices]
             default = keys.index(best.recipe.key) if best else keys.index(recipes.TUTORIAL.key)
             picked = st.selectbox(t("config.recipe.pick"), keys, index=default, key="config.recipe",
@@ -183,6 +191,10 @@ with st.form("config.form"):
     st.session_state.setdefault("config.f.half", cfg.uses_app_hooks(base_text) or not target.is_file()
                                 or current_method != "lora")
     half = c2.checkbox(t("config.half"), key="config.f.half", help=t("config.half.help"))
+    attn = c2.selectbox(t("config.attention"), attn_options, key="config.f.attention",
+                        format_func=lambda a: t(f"config.attention.{a}"), help=t("config.attention.help"))
+    workers = c3.number_input(t("config.workers"), step=1, key="config.f.workers", help=t("config.workers.help"),
+                              value=cfg.workers_of(base_text) or cfg.default_workers(model_path))
     r = c3.number_input(t("config.lora_r"), value=int(lora_now.get("r", 64)), step=1, key="config.f.lora_r",
                         disabled=method == "full")
     alpha = c3.number_input(t("config.lora_alpha"), value=int(lora_now.get("lora_alpha", 16)), step=1,
@@ -206,6 +218,9 @@ with st.form("config.form"):
         questions = st.text_area(t("config.questions"), value="\n".join(values.get("evaluation_inputs") or []),
                                  help=t("help.evaluation_inputs"), height=110, key="config.f.questions")
     submitted = st.form_submit_button(t("config.save"), type="primary")
+support = attention.support(model_path)
+if support.remote_code and attention.SDPA not in support.known:
+    st.info(t("config.attention.eager_only", file=support.code_file or "modeling_*.py"))
 
 form_values = {
     "pretrained_model_name_or_path": model_in.strip(),
@@ -227,7 +242,7 @@ def _render_new() -> str:
     return cfg.render(source, changed, dataset_path=data_in.strip(), method=method, cpu=cpu,
                       lora=lora if method != "full" else None, activation_checkpointing=ckpt,
                       precision=None if cpu else precision, sample_max_new_tokens=int(sample_tokens),
-                      half_frozen_weights=bool(half))
+                      half_frozen_weights=bool(half), attention=attn, workers=max(1, int(workers)))
 
 
 def _sizes_sane() -> bool:
@@ -257,6 +272,10 @@ if submitted:
         problems.append(("sample_max_new_tokens", "config.err.range", {"min": 8, "max": 2048}))
     if method == "qlora" and cpu:
         problems.append(("method", "config.err.qlora_cpu", {}))
+    if cpu and attn == attention.FLASH:
+        problems.append(("attention", "config.err.flash_cpu", {}))
+    if not 1 <= workers <= 256:
+        problems.append(("workers", "config.err.range", {"min": 1, "max": 256}))
     if problems:
         st.error(t("config.invalid") + "\n\n" + "\n".join(
             f"- **{t('field.' + f)}**: {t(key, **vals)}" for f, key, vals in problems))
@@ -280,7 +299,7 @@ st.subheader(t("config.fit"))
 shape = estimate.read_shape(Path(model_in.strip() or model_path))
 if shape is not None and _sizes_sane():
     mem = estimate.training_memory(shape, method=method, max_length=int(max_length), micro_batch=int(batch),
-                                   lora_r=int(r), checkpointing=ckpt,
+                                   lora_r=int(r), checkpointing=ckpt, attention=attn,
                                    half_frozen=bool(half) and cfg.half_frozen_applies(method, precision, cpu))
     hb = sysinfo.human_bytes
     st.markdown(t("config.fit.estimate", need=hb(mem.total), w=hb(mem.weights), tr=hb(mem.trainable),

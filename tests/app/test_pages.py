@@ -280,7 +280,11 @@ def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, demo_model, tmp_path, mo
     model.mkdir()
     (model / "config.json").write_text(json.dumps({
         "model_type": "internlm2", "hidden_size": 2048, "num_hidden_layers": 24, "num_attention_heads": 16,
-        "num_key_value_heads": 8, "intermediate_size": 8192, "vocab_size": 92544}), "utf-8")
+        "num_key_value_heads": 8, "intermediate_size": 8192, "vocab_size": 92544,
+        "auto_map": {"AutoModelForCausalLM": "modeling_internlm2.InternLM2ForCausalLM"}}), "utf-8")
+    from tests.standins import _model_code_dir
+
+    shutil.copy(_model_code_dir() / "modeling_internlm2.py", model)  # its own code, which has SDPA
     for f in demo_model.iterdir():  # a real tokenizer, so the page can count the dataset's tokens
         if f.name.startswith(("tokenizer", "special_tokens")):
             shutil.copy(f, model / f.name)
@@ -294,6 +298,7 @@ def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, demo_model, tmp_path, mo
         at = _app("pages/config.py").run()
         assert not at.exception
         assert at.selectbox(key="config.recipe").value == "lora_bf16_mb4"
+        assert at.selectbox(key="config.f.attention").value == "sdpa"
 
         def sample_caption():
             return next(c.value for c in at.caption if "样例回答" in c.value)
@@ -313,18 +318,19 @@ def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, demo_model, tmp_path, mo
         assert "'use_activation_checkpointing': False" in values["model"]
         assert "'quantization_config': None" in values["model"] and "bfloat16" in values["model"]
         # The recipe keeps the frozen model in bf16: the saved config carries the app's hook, and the
-        # memory estimate is the hook's (42.0 GB estimated, 41.0 GB measured on an H100).
+        # memory estimate is the hook's (InternLM2 with SDPA: 37.3 GB estimated, 37.5 GB measured on an H200).
         saved = Path(env_ws.settings()["config"])
         assert at.checkbox(key="config.f.half").value is True
         assert config.uses_app_hooks(saved.read_text(encoding="utf-8"))
-        assert any("42.0 GB" in m.value for m in at.markdown), [m.value for m in at.markdown if "GB" in m.value]
+        assert "attn_implementation='sdpa'" in saved.read_text(encoding="utf-8")  # visible in the written config
+        assert any("37.3 GB" in m.value for m in at.markdown), [m.value for m in at.markdown if "GB" in m.value]
         at.run()  # the next run reloads the form from the saved file (as any click would)
         assert at.checkbox(key="config.f.half").value is True
         at.checkbox(key="config.f.half").uncheck()
         at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
         assert not at.exception and any("配置已保存" in x.value for x in at.success)
         assert not config.uses_app_hooks(saved.read_text(encoding="utf-8"))
-        assert any("49.0 GB" in m.value for m in at.markdown)
+        assert any("46.6 GB" in m.value for m in at.markdown)
     finally:
         st.cache_data.clear()
 

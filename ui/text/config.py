@@ -48,6 +48,46 @@ STRINGS = {
     "config.recipe": {"zh": "训练配方：这块 GPU 上最快且放得下的", "en": "Recipe: the fastest that fits this GPU"},
     "config.recipe.help": {"zh": "{gpu}，空闲 {free}。等效批大小保持教程的 16（每卡批 × 梯度累积）。速度是同一台机器上相对教程配置（QLoRA fp16）的实测倍数；教程配置的速度受主机 CPU 影响，所以不同机器上倍数不同：测过多台的给出范围，标 (H200) 或 (H100) 的只在那种卡上测过；标 * 的是在“冻结权重保持 bf16”这个选项出现之前测的（有了它只会更快）。",
                            "en": "{gpu}, {free} free. The effective batch stays the tutorial's 16 (micro-batch × accumulation). Speed is measured relative to the tutorial's config (QLoRA fp16) on the same machine; the tutorial's config runs at the pace of the host's CPU, so the ratio differs between machines: a range where several were measured, '(H200)' or '(H100)' where only that card was; '*' where measured before the option that keeps the frozen weights in bf16 (with it they can only be faster)."},
+    "config.recipe.arch_internlm2": {
+        "zh": "速度倍数是在 InternLM2（带自己的模型代码，1.8B 大小）上实测的，注意力用 {attn}；放得下与否按 {attn} 估算。",
+        "en": "Speed-ups measured on InternLM2 (with its own model code, 1.8B shape); memory estimated for {attn} attention.",
+    },
+    "config.recipe.arch_llama": {
+        "zh": "速度倍数是在 1.8B 大小的 Llama 结构替身模型上实测的（不是这个模型本身的结构）；放得下与否按 {attn} 注意力估算。",
+        "en": "Speed-ups measured on a Llama-architecture stand-in of the 1.8B shape (not this model's own "
+              "architecture); memory estimated for {attn} attention.",
+    },
+    "config.attention": {"zh": "注意力实现", "en": "Attention"},
+    "config.attention.help": {
+        "zh": "从模型文件夹自带的代码里看它支持哪几种：sdpa（PyTorch 自带的融合注意力）、flash_attention_2（需要 GPU 和 flash-attn 包）、eager（最原始的写法，长序列时要多很多显存，也慢）。默认选这里能用的最快的。XTuner 自己只给它认识的模型开 sdpa，InternLM2 不在其中：在 H200 上 1.8B、每卡批 4，eager 要 72.7 GB、每秒 19,800 token，sdpa 只要 37.5 GB、每秒 30,700 token。",
+        "en": "Read from the code the model folder ships: sdpa (PyTorch's fused attention), flash_attention_2 (needs a "
+              "GPU and the flash-attn package), eager (plain attention; far more memory and slower on long sequences). "
+              "The fastest available here is the default. XTuner turns on sdpa only for the models it lists, and "
+              "InternLM2 is not among them: on an H200, 1.8B, micro-batch 4, eager needed 72.7 GB at 19,800 tokens/s, "
+              "sdpa 37.5 GB at 30,700 tokens/s.",
+    },
+    "config.attention.eager": {"zh": "eager（原始写法）", "en": "eager (plain)"},
+    "config.attention.sdpa": {"zh": "sdpa（更快、更省显存）", "en": "sdpa (faster, less memory)"},
+    "config.attention.flash_attention_2": {"zh": "flash_attention_2（最快，需 flash-attn）",
+                                           "en": "flash_attention_2 (fastest, needs flash-attn)"},
+    "config.attention.eager_only": {
+        "zh": "这个模型自带的代码（{file}）只有 eager 和 flash 两种注意力（2024 年 1 月的版本就是这样），没有 sdpa。没装 flash-attn 时只能用 eager：长序列、大批次要多很多显存，上面的配方已经按 eager 估算。",
+        "en": "This model's own code ({file}) has eager and flash attention only (as the January-2024 release did), no "
+              "sdpa. Without flash-attn it trains with eager attention, which needs far more memory for long sequences "
+              "and large micro-batches; the recipes above are estimated for eager.",
+    },
+    "config.workers": {"zh": "数据预处理进程数", "en": "Tokenizing processes"},
+    "config.workers.help": {
+        "zh": "XTuner 训练开始前用几个进程给数据分词、打包（它默认 32 个，在 2 核的机器上反而更慢）。默认每个 CPU 核一个；模型自带分词器代码的（如 InternLM2）默认 1 个：在一台 16 核 GPU 机器上，它的多个子进程每次都出错退出，而 1 个进程准备教程的 16,002 条数据不到 25 秒。",
+        "en": "How many processes tokenize and pack the data before XTuner trains (its own default is 32, which is "
+              "slower on a 2-core machine). Default: one per CPU core; one for a model with its own tokenizer code "
+              "(e.g. InternLM2): on a 16-core GPU machine its worker processes died every time, while one process "
+              "prepared the tutorial's 16,002 records in under 25 s.",
+    },
+    "field.workers": {"zh": "数据预处理进程数", "en": "Tokenizing processes"},
+    "field.attention": {"zh": "注意力实现", "en": "Attention"},
+    "config.err.flash_cpu": {"zh": "flash_attention_2 只能在 GPU 上用；在 CPU 上训练请选 sdpa 或 eager。",
+                             "en": "flash_attention_2 runs on a GPU only; for training on the CPU choose sdpa or eager."},
     "config.recipe.col.name": {"zh": "配方", "en": "Recipe"},
     "config.recipe.col.method": {"zh": "方法", "en": "Method"},
     "config.recipe.col.precision": {"zh": "精度", "en": "Precision"},
