@@ -117,7 +117,7 @@ def test_slurm_training_reattached_stopped_and_resumed(ws, demo_model, partition
 
 def test_bad_partition_is_refused_in_plain_words(ws, demo_model, partition):
     cfg_path = cheap_config(ws, demo_model, "bad.py", records=4)
-    before = set(ws.runs_dir.iterdir()) if ws.runs_dir.exists() else set()
+    before = ws.run_dirs()
     spec = cluster.SlurmSpec(partition="no-such-partition", nodes=1, gpus_per_node=0, cpus_per_task=1)
     with pytest.raises(cluster.ClusterError) as caught:
         cluster.submit(ws, cfg_path, spec)
@@ -126,7 +126,7 @@ def test_bad_partition_is_refused_in_plain_words(ws, demo_model, partition):
     assert "partition" in err.slurm_says.lower(), err.slurm_says  # Slurm's own words, shown too
     assert partition in err.values["partitions"]
     # Nothing is left behind: no run folder for a job that never existed.
-    assert set(ws.runs_dir.iterdir()) == before
+    assert ws.run_dirs() == before
     from ui.text.cluster import STRINGS
 
     for lang in ("zh", "en"):
