@@ -255,7 +255,8 @@ def status(job_dir: Path) -> JobStatus:
             state = STOPPED
         else:
             state = FAILED
-        return JobStatus(state, code, started, exit_rec.get("finished"), exit_rec.get("failed_step"), record)
+        return JobStatus(state, code, started, exit_rec.get("finished"), exit_rec.get("failed_step"), record,
+                         exit_rec.get("detail"))
     if record.get("backend") == "slurm":
         return _slurm_status(job_dir, record, stop_rec)
     if record and (_alive(record) or "pid" not in record and time.time() - (started or 0) < 10):
@@ -290,6 +291,11 @@ def _slurm_status(job_dir: Path, record: dict[str, Any], stop_rec: Any) -> JobSt
         return JobStatus(STOPPED, None, started, stop_rec.get("t", finished), None, record)
     reason = slurm.END_REASONS.get(info.state) if info is not None else None
     code = info.exit_code if info is not None else None
+    if info is not None and info.state != "COMPLETED":
+        # Slurm forgets ended jobs (and may keep no accounting): keep its verdict with the run. Not for
+        # COMPLETED, where the supervisor's own exit record may just not be visible here yet (NFS).
+        atomic_write_json(job_dir / "exit.json", {"exit_code": code, "failed_step": "train", "finished": finished,
+                                                  "slurm_state": info.state, "detail": reason})
     return JobStatus(FAILED, code, started, finished, None, record, reason)
 
 

@@ -210,5 +210,22 @@ def test_slurm_job_record_without_a_cluster_is_not_taken_for_dead(wsp, monkeypat
     slurm._cache.clear()
     st = jobs.status(run)
     assert st.state == jobs.FAILED and st.detail == "fail.slurm_time_limit"
+    # Slurm forgets the job later (no accounting here): the run keeps Slurm's verdict.
+    monkeypatch.setattr(slurm, "_query", lambda job_id: None)
+    slurm._cache.clear()
+    st = jobs.status(run)
+    assert st.state == jobs.FAILED and st.detail == "fail.slurm_time_limit"
+
+
+def test_slurm_job_forgotten_by_slurm_is_stopped_if_asked_else_failed(wsp, monkeypatch):
+    from core.workspace import atomic_write_json
+
+    run = wsp.runs_dir / "r"
+    run.mkdir(parents=True)
+    atomic_write_json(run / "job.json", {"kind": "train", "backend": "slurm", "started": 1.0,
+                                         "slurm": {"job_id": "78"}, "meta": {}})
+    monkeypatch.setattr(slurm, "_query", lambda job_id: None)
+    slurm._cache.clear()
+    assert jobs.status(run).state == jobs.FAILED and not (run / "exit.json").exists()
     atomic_write_json(run / "stop.json", {"t": 2.0})
     assert jobs.status(run).state == jobs.STOPPED
