@@ -109,6 +109,8 @@ def test_slurm_training_reattached_stopped_and_resumed(ws, demo_model, partition
     assert runs.meta(resumed)["resumed_from"] == str(ckpt)
 
     def first_iter():
+        if not jobs.log_path(resumed).exists():  # Slurm has not started it yet
+            return None
         parsed = [logs.parse_iter_line(line) for line in
                   jobs.log_path(resumed).read_text(encoding="utf-8", errors="replace").splitlines()]
         return next((p for p in parsed if p), None)
