@@ -7,6 +7,10 @@ print), ``exit.json`` (written by the supervisor when the steps end) and ``stop.
 the recorded pid is alive *with the same create time*, so a browser reload, a second tab
 or a restarted app server all see the same state, and a reused pid is never taken for
 the job.
+
+A job may also run on a Slurm cluster (``record["backend"] == "slurm"``, see
+:mod:`core.cluster`): the same files, but instead of a pid the record holds Slurm's job id,
+and whether it waits, runs or ended is asked of Slurm (:mod:`core.slurm`); stop is ``scancel``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +30,7 @@ from typing import Any
 
 import psutil
 
+from core import slurm
 from core.workspace import atomic_write_json, read_json
 from core.xtuner_cli import Invocation
 
@@ -33,7 +38,9 @@ RUNNER = Path(__file__).with_name("job_runner.py")
 LOG_NAME = "output.log"
 
 RUNNING, STOPPING, SUCCEEDED, FAILED, STOPPED = "running", "stopping", "succeeded", "failed", "stopped"
-ACTIVE = (RUNNING, STOPPING)
+PENDING = "pending"  # waiting in a Slurm queue
+ACTIVE = (PENDING, RUNNING, STOPPING)
+SUBMIT_GRACE_S = 60.0  # a Slurm job record without its job id yet: sbatch is still answering
 
 
 class JobError(RuntimeError):
@@ -54,6 +61,9 @@ class JobStatus:
     finished: float | None
     failed_step: str | None
     record: dict[str, Any]
+    # Slurm jobs: the pending reason (``Priority``...) while waiting, or a ``fail.*`` key for a
+    # failure Slurm itself explains (time limit, node failure); None otherwise.
+    detail: str | None = None
 
     @property
     def active(self) -> bool:
@@ -125,18 +135,7 @@ def start(
             if busy:
                 raise JobError(f"another {kind} job is still running: {busy[0].name}. Stop it or wait until it ends.")
         job_dir.mkdir(parents=True, exist_ok=True)
-        record: dict[str, Any] = {
-            "kind": kind,
-            "cwd": str(cwd) if cwd else None,
-            "steps": [
-                {"name": s.name, "argv": s.invocation.argv, "env": s.invocation.env,
-                 "drop_env": list(s.invocation.drop_env), "display": s.invocation.display}
-                for s in steps
-            ],
-            "display": "\n".join(s.invocation.display for s in steps),
-            "meta": meta or {},
-            "started": time.time(),
-        }
+        record = _new_record(steps, kind, cwd, meta)
         atomic_write_json(job_dir / "job.json", record)
         with open(log_path(job_dir), "ab") as log:
             proc = subprocess.Popen(
@@ -150,6 +149,63 @@ def start(
         except psutil.Error:
             create_time = None
         record.update(pid=proc.pid, pgid=proc.pid, create_time=create_time, start_ticks=_start_ticks(proc.pid))
+        atomic_write_json(job_dir / "job.json", record)
+    return status(job_dir)
+
+
+def _new_record(steps: list[Step], kind: str, cwd: Path | None, meta: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "cwd": str(cwd) if cwd else None,
+        "steps": [
+            {"name": s.name, "argv": s.invocation.argv, "env": s.invocation.env,
+             "drop_env": list(s.invocation.drop_env), "display": s.invocation.display}
+            for s in steps
+        ],
+        "display": "\n".join(s.invocation.display for s in steps),
+        "meta": meta or {},
+        "started": time.time(),
+    }
+
+
+def submit_to_slurm(
+    job_dir: Path,
+    steps: list[Step],
+    submit: Callable[[], dict[str, Any]],
+    *,
+    kind: str,
+    cwd: Path | None = None,
+    meta: dict[str, Any] | None = None,
+    exclusive_in: Path | None = None,
+) -> JobStatus:
+    """Record ``steps`` as a job that Slurm runs, then call ``submit`` (which runs ``sbatch``).
+
+    The record is written first, because the batch script's supervisor (``job_runner.py``)
+    reads it on a compute node; ``submit`` returns what to keep under ``record["slurm"]``
+    (at least ``job_id``). Same one-job-of-a-kind rule and lock as :func:`start`. When
+    ``submit`` raises, the record is removed and the error passed on.
+    """
+    if not steps:
+        raise JobError("nothing to run")
+    job_dir = Path(job_dir)
+    lock_file = (Path(exclusive_in) / f".{kind}.lock") if exclusive_in else job_dir.parent / f".{job_dir.name}.lock"
+    with _lock(lock_file):
+        if (job_dir / "job.json").exists():
+            raise JobError(f"{job_dir} already holds a job")
+        if exclusive_in is not None:
+            busy = [d for d in active_jobs(exclusive_in, kind) if d != job_dir]
+            if busy:
+                raise JobError(f"another {kind} job is still running: {busy[0].name}. Stop it or wait until it ends.")
+        job_dir.mkdir(parents=True, exist_ok=True)
+        record = _new_record(steps, kind, cwd, meta)
+        record["backend"] = "slurm"
+        atomic_write_json(job_dir / "job.json", record)
+        try:
+            record["slurm"] = submit()
+        except BaseException:
+            (job_dir / "job.json").unlink(missing_ok=True)
+            raise
+        record["slurm"]["submitted"] = time.time()
         atomic_write_json(job_dir / "job.json", record)
     return status(job_dir)
 
@@ -199,7 +255,10 @@ def status(job_dir: Path) -> JobStatus:
             state = STOPPED
         else:
             state = FAILED
-        return JobStatus(state, code, started, exit_rec.get("finished"), exit_rec.get("failed_step"), record)
+        return JobStatus(state, code, started, exit_rec.get("finished"), exit_rec.get("failed_step"), record,
+                         exit_rec.get("detail"))
+    if record.get("backend") == "slurm":
+        return _slurm_status(job_dir, record, stop_rec)
     if record and (_alive(record) or "pid" not in record and time.time() - (started or 0) < 10):
         return JobStatus(STOPPING if stop_rec else RUNNING, None, started, None, None, record)
     if stop_rec is not None:
@@ -208,14 +267,62 @@ def status(job_dir: Path) -> JobStatus:
     return JobStatus(FAILED, None, started, None, None, record)
 
 
+def _slurm_status(job_dir: Path, record: dict[str, Any], stop_rec: Any) -> JobStatus:
+    """A Slurm job without an exit record: ask Slurm whether it waits, runs or ended."""
+    started = record.get("started")
+    job_id = (record.get("slurm") or {}).get("job_id")
+    if not job_id:
+        if time.time() - (started or 0) < SUBMIT_GRACE_S and stop_rec is None:
+            return JobStatus(PENDING, None, started, None, None, record)
+        return JobStatus(STOPPED if stop_rec is not None else FAILED, None, started, None, None, record)
+    info = slurm.query(job_id)
+    if info is slurm.UNREACHABLE:  # state unknown: keep watching, say why
+        return JobStatus(STOPPING if stop_rec else RUNNING, None, started, None, None, record, "cluster.unreachable")
+    if info is not None and info.waiting:
+        return JobStatus(STOPPING if stop_rec else PENDING, None, started, None, None, record, info.reason)
+    if info is not None and info.working:
+        return JobStatus(STOPPING if stop_rec else RUNNING, None, started, None, None, record)
+    # Ended without the supervisor's exit record: cancelled, out of time, node lost, or never started.
+    try:
+        finished: float | None = log_path(job_dir).stat().st_mtime
+    except OSError:
+        finished = None
+    if stop_rec is not None:
+        return JobStatus(STOPPED, None, started, stop_rec.get("t", finished), None, record)
+    reason = slurm.END_REASONS.get(info.state) if info is not None else None
+    code = info.exit_code if info is not None else None
+    if info is not None and info.state != "COMPLETED":
+        # Slurm forgets ended jobs (and may keep no accounting): keep its verdict with the run. Not for
+        # COMPLETED, where the supervisor's own exit record may just not be visible here yet (NFS).
+        atomic_write_json(job_dir / "exit.json", {"exit_code": code, "failed_step": "train", "finished": finished,
+                                                  "slurm_state": info.state, "detail": reason})
+    return JobStatus(FAILED, code, started, finished, None, record, reason)
+
+
+def _stop_slurm(job_dir: Path, current: JobStatus, grace: float, poll: float) -> JobStatus:
+    """``scancel`` the job, then wait (up to ``grace`` + Slurm's own kill time) until Slurm says it ended."""
+    slurm.cancel(str(current.record["slurm"]["job_id"]))
+    deadline = time.time() + max(grace, 5.0) + 30.0
+    while time.time() < deadline:
+        info = slurm.query(current.record["slurm"]["job_id"], fresh=True)
+        if info is None or info is slurm.UNREACHABLE or info.ended:
+            break
+        time.sleep(max(poll, 0.5))
+    return status(job_dir)
+
+
 def stop(job_dir: Path, *, grace: float = 10.0, poll: float = 0.1) -> JobStatus:
-    """Stop the whole process group: SIGTERM, then SIGKILL after ``grace`` seconds."""
+    """Stop the whole process group: SIGTERM, then SIGKILL after ``grace`` seconds (a Slurm job: ``scancel``)."""
     job_dir = Path(job_dir)
     current = status(job_dir)
     if not current.active:
         return current
     if not (job_dir / "stop.json").exists():
         atomic_write_json(job_dir / "stop.json", {"t": time.time()})
+    if current.record.get("backend") == "slurm":
+        if not (current.record.get("slurm") or {}).get("job_id"):
+            return status(job_dir)
+        return _stop_slurm(job_dir, current, grace, poll)
     pgid = current.record.get("pgid")
     if not pgid or not _alive(current.record):
         return status(job_dir)

@@ -160,6 +160,11 @@ def eval_outputs(work_dir: Path) -> list[tuple[int, str]]:
 
 # Known failures: (log pattern, key of the plain-language explanation in ui strings).
 FAILURE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # Several nodes (Slurm or by hand) and Slurm's own errors, before the generic ones below.
+    (re.compile(r"does not see the run folder", re.I), "fail.shared_disk"),
+    (re.compile(r"(DUE TO TIME LIMIT|time limit exceeded)", re.I), "fail.slurm_time_limit"),
+    (re.compile(r"(Detected \d+ oom[_-]kill event|oom_kill|Exceeded job memory limit)", re.I), "fail.slurm_oom"),
+    (re.compile(r"(DUE TO NODE FAILURE|DUE TO PREEMPTION|Node failure on)", re.I), "fail.slurm_node"),
     (re.compile(r"CUDA out of memory|OutOfMemoryError", re.I), "fail.oom"),
     # datasets' worker processes could not rebuild the tokenizer (seen with InternLM2's fast
     # tokenizer on a GPU host: its post-processor's module was not importable in the workers)
@@ -181,6 +186,16 @@ FAILURE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(JSONDecodeError|DatasetGenerationError|An error occurred while generating the dataset|"
                 r"KeyError: 'conversation'|Couldn't find a dataset script|FileNotFoundError: .*(json|data))", re.I),
      "fail.dataset"),
+    # Last: a process that lost its peers; the peer's own error (above) says more when the log has it.
+    (re.compile(r"(waiting for clients\.? \d+/\d+ clients joined|\d+/\d+ clients joined|"
+                r"RendezvousTimeoutError|Timed out waiting for.*(nodes|workers|agents)|"
+                r"The node .* has failed to (join|rendezvous))", re.I), "fail.node_missing"),
+    (re.compile(r"(DistNetworkError|DistStoreError|RendezvousConnectionError|Connection (reset|refused) by peer|"
+                r"NCCL (error|WARN.*timeout)|ncclInternalError|ncclSystemError|Watchdog caught collective operation "
+                r"timeout|socket has timed out|Timed out initializing process group|Gloo connectFullMesh failed|"
+                r"torch\.distributed\.DistBackendError)", re.I), "fail.dist_timeout"),
+    # Slurm's own error lines, when nothing above explains them.
+    (re.compile(r"(srun: error:|slurmstepd: error:|sbatch: error:)", re.I), "fail.slurm"),
 ]
 
 

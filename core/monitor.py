@@ -70,7 +70,7 @@ def snapshot(watch: Watch) -> Snapshot:
     failure = None
     if st.state == jobs.FAILED:
         failure = logs.classify_failure("\n".join(watch.lines), st.exit_code) or logs.classify_failure(
-            logs.tail(jobs.log_path(watch.job_dir), 2000), st.exit_code)
+            logs.tail(jobs.log_path(watch.job_dir), 2000), st.exit_code) or st.detail  # Slurm's own reason
     tail_text = "\n".join(list(watch.lines)[-200:])
     return Snapshot(watch.job_dir, st, prog, tail_text, tps, sec, prog.last.get("memory"), failure)
 

@@ -79,7 +79,22 @@ def start_training(
     inv = xtuner_cli.train(run.config, run.work_dir, gpus=gpus, deepspeed=deepspeed, resume=resume,
                            seed=seed, cache_dir=ws.root / ".cache" / "datasets",
                            accumulative_counts=accumulative_counts, workers=workers)
-    meta: dict[str, Any] = {
+    meta = training_meta(config_path, summary, gpus=gpus, deepspeed=deepspeed, resume=resume,
+                         accumulative_counts=accumulative_counts, workers=workers)
+    try:
+        jobs.start(run.root, [jobs.Step("train", inv)], kind="train", cwd=ws.root, meta=meta,
+                   exclusive_in=ws.runs_dir)
+    except jobs.JobError:
+        shutil.rmtree(run.root, ignore_errors=True)
+        raise
+    return run.root
+
+
+def training_meta(config_path: Path, summary: dict[str, Any], *, gpus: int, deepspeed: str | None,
+                  resume: Path | None, accumulative_counts: int | None,
+                  workers: int | None = None) -> dict[str, Any]:
+    """What a run records about itself (``job.json``'s ``meta``); ``gpus`` counts every process."""
+    return {
         "source_config": str(config_path), "model": summary["model"], "dataset": summary["dataset"],
         "dataset_hash": _file_hash(Path(summary["dataset"])) if summary["dataset"] else None,
         # Chat and the verify step ask the way the model was trained: with the training data's system
@@ -91,13 +106,6 @@ def start_training(
         "max_length": summary["max_length"], "batch_size": summary["batch_size"],
         "pack_to_max_length": summary["pack_to_max_length"], "evaluation_inputs": summary["evaluation_inputs"],
     }
-    try:
-        jobs.start(run.root, [jobs.Step("train", inv)], kind="train", cwd=ws.root, meta=meta,
-                   exclusive_in=ws.runs_dir)
-    except jobs.JobError:
-        shutil.rmtree(run.root, ignore_errors=True)
-        raise
-    return run.root
 
 
 def training_system(dataset_path: str | None) -> str:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import psutil
 
+from core import slurm
+
 PACKAGES = ("torch", "xtuner", "transformers", "peft", "bitsandbytes", "accelerate", "mmengine",
             "datasets", "streamlit", "deepspeed")
 
@@ -100,6 +102,11 @@ def collect(workspace: Path) -> SystemInfo:
     for name in ("torch", "xtuner", "transformers", "peft"):
         if info.versions.get(name) is None:
             info.warnings.append(f"warn.missing:{name}")
+    # Slurm's commands (for the Train page's "Slurm cluster"): said here, not found missing at submit time.
+    info.versions["slurm"] = slurm.version()
+    missing = slurm.missing_commands()
+    if missing and info.versions["slurm"]:
+        info.warnings.append(f"warn.slurm_partial:{', '.join(missing)}")
     return info
 
 

@@ -97,12 +97,21 @@ def train(
     cache_dir: Path | None = None,
     accumulative_counts: int | None = None,
     workers: int | None = None,
+    nodes: int = 1,
+    node_rank: int = 0,
+    master_addr: str = "127.0.0.1",
+    master_port: int | None = None,
+    launcher: str | None = None,
 ) -> Invocation:
-    """``xtuner train`` for one process, or torchrun over ``gpus`` GPUs.
+    """``xtuner train`` for one process, or torchrun over ``gpus`` GPUs on each of ``nodes`` nodes.
 
     ``accumulative_counts`` overrides the config's gradient accumulation for this run only
     (``--cfg-options``), e.g. to keep a one-GPU config's effective batch on several GPUs;
     ``workers`` the number of processes that tokenize the dataset (e.g. 1 after workers died).
+    With ``nodes`` > 1 this is node ``node_rank``'s share of a several-node torchrun whose
+    rendezvous is ``master_addr:master_port`` (XTuner's ``NNODES``/``NODE_RANK``/``ADDR``/``PORT``).
+    ``launcher="slurm"`` is one task of a Slurm job step (``srun``): one process, and mmengine
+    reads its rank from Slurm's environment.
     """
     if deepspeed is not None and deepspeed not in DEEPSPEED_CHOICES:
         raise ValueError(f"unknown DeepSpeed setting {deepspeed!r}; choose one of {DEEPSPEED_CHOICES}")
@@ -129,18 +138,34 @@ def train(
     env = _base_env({"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"})
     if cache_dir is not None:
         env["HF_DATASETS_CACHE"] = str(cache_dir)
-    if gpus > 1:
+    if nodes < 1 or not 0 <= node_rank < nodes:
+        raise ValueError("the node rank must be between 0 and the number of nodes - 1")
+    if launcher is not None:
+        argv = [sys.executable, str(LAUNCHER), "train", *args, "--launcher", launcher]
+        display = _path_prefix(config) + _display("xtuner", "train", *args, "--launcher", launcher)
+    elif nodes > 1:
+        port = master_port or 29500
+        argv = [
+            sys.executable, "-m", "torch.distributed.run",
+            "--nnodes", str(nodes), "--node_rank", str(node_rank), "--nproc_per_node", str(gpus),
+            "--master_addr", master_addr, "--master_port", str(port),
+            str(LAUNCHER), "train", *args, "--launcher", "pytorch",
+        ]
+        display = (_path_prefix(config) + f"NPROC_PER_NODE={gpus} NNODES={nodes} NODE_RANK={node_rank} "
+                   f"ADDR={shlex.quote(master_addr)} PORT={port} " + _display("xtuner", "train", *args))
+    elif gpus > 1:
         argv = [
             sys.executable, "-m", "torch.distributed.run",
             "--nnodes", "1", "--nproc_per_node", str(gpus),
-            "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
+            "--master_addr", "127.0.0.1", "--master_port", str(master_port or free_port()),
             str(LAUNCHER), "train", *args, "--launcher", "pytorch",
         ]
         display = _path_prefix(config) + f"NPROC_PER_NODE={gpus} " + _display("xtuner", "train", *args)
     else:
         argv = [sys.executable, str(LAUNCHER), "train", *args]
         display = _path_prefix(config) + _display("xtuner", "train", *args)
-    return Invocation(argv=argv, env=env, display=display, drop_env=("NPROC_PER_NODE",))
+    return Invocation(argv=argv, env=env, display=display,
+                      drop_env=("NPROC_PER_NODE", "NNODES", "NODE_RANK", "ADDR", "PORT"))
 
 
 def pth_to_hf(

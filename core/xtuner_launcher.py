@@ -7,6 +7,12 @@ the ``xtuner`` console script, which always exits 0.
 Fixes applied before the tool runs:
 - ``torch.cpu.is_bf16_supported`` is missing in current torch, and XTuner's
   ``SupervisedFinetune`` calls it when no GPU is present; it is added (answering False).
+- Several processes without a GPU (``--launcher pytorch`` or ``slurm`` on CPUs, as the
+  several-node tests run): mmengine calls ``torch.cuda.set_device`` unconditionally, the
+  configs ask for the ``nccl`` backend, and mmengine wraps the model in DDP with
+  ``device_ids=[LOCAL_RANK]``, which DDP refuses for a CPU model. Without CUDA the first
+  becomes a no-op, ``nccl`` becomes ``gloo``, and DDP gets no device ids. With a GPU
+  nothing changes.
 """
 
 from __future__ import annotations
@@ -32,12 +38,51 @@ def apply_compat_fixes() -> None:
         torch.cpu.is_bf16_supported = lambda *args, **kwargs: False
 
 
+def distributed_launcher(args: list[str]) -> bool:
+    """Whether the tool's arguments ask for several processes (``--launcher`` other than none)."""
+    for i, arg in enumerate(args):
+        if arg == "--launcher" and i + 1 < len(args):
+            return args[i + 1] != "none"
+        if arg.startswith("--launcher="):
+            return arg.split("=", 1)[1] != "none"
+    return False
+
+
+def apply_cpu_distributed_fixes() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    import torch.distributed as dist
+    from mmengine.model import MMDistributedDataParallel
+
+    torch.cuda.set_device = lambda *args, **kwargs: None
+    init_process_group = dist.init_process_group
+
+    def _init_process_group(backend=None, *args, **kwargs):
+        if backend in (None, "nccl"):
+            backend = "gloo"
+        return init_process_group(backend, *args, **kwargs)
+
+    dist.init_process_group = _init_process_group
+    ddp_init = MMDistributedDataParallel.__init__
+
+    def _ddp_init(self, module, *args, **kwargs):
+        kwargs["device_ids"] = None
+        kwargs.pop("output_device", None)
+        ddp_init(self, module, *args, **kwargs)
+
+    MMDistributedDataParallel.__init__ = _ddp_init
+
+
 def main(argv: list[str]) -> None:
     if not argv or argv[0] not in TOOLS:
         sys.stderr.write(f"usage: xtuner_launcher.py {{{','.join(TOOLS)}}} ARGS...\n")
         raise SystemExit(2)
     tool, args = argv[0], argv[1:]
     apply_compat_fixes()
+    if tool == "train" and distributed_launcher(args):
+        apply_cpu_distributed_fixes()
     module = TOOLS[tool]
     sys.argv = [module.rsplit(".", 1)[-1] + ".py", *args]
     runpy.run_module(module, run_name="__main__", alter_sys=True)

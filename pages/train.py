@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from core import cluster, convert, jobs, logs, monitor, recipes, runs, sysinfo, xtuner_cli
 from core import config as cfg
-from core import convert, jobs, logs, monitor, recipes, runs, sysinfo, xtuner_cli
 from core.runs import RunPaths
-from ui import job_panel
+from ui import cluster_panel, job_panel
 from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
@@ -53,6 +53,7 @@ def _state_label(state: str) -> str:
 def _render_live(snap: monitor.Snapshot) -> None:
     status, prog = snap.status, snap.progress
     job_panel.state_badge(status.state, _state_label(status.state))
+    cluster_panel.run_notes(snap)
     if prog.total:
         done = prog.total if status.state == jobs.SUCCEEDED else prog.iteration  # the log shows every 10th
         st.progress(done / prog.total, text=t("train.progress", i=done, n=prog.total))
@@ -107,6 +108,11 @@ def _start_form() -> None:
     config_path = ws.configs_dir / name
     source = config_path.read_text(encoding="utf-8")
     summary = cfg.config_summary(source)
+    where = cluster_panel.where_to_run()
+    if where != cluster.LOCAL:
+        form = cluster_panel.slurm_form if where == cluster.SLURM else cluster_panel.nodes_form
+        form(ws, config_path, summary, _accumulation_on)
+        return
     with st.spinner(t("sys.checking_gpu")):
         gpus_available = _gpu_count()
     options = ["cpu"] + (["gpu1"] if gpus_available >= 1 else []) + (["gpuN"] if gpus_available >= 2 else [])
@@ -197,9 +203,9 @@ if not picked_status.active:
             ck = st.selectbox(t("train.checkpoint"), [c.name for c in ckpts], key="train.resume_ckpt")
             if st.button(t("train.resume"), key="train.resume", disabled=bool(active)):
                 try:
-                    new_dir = runs.resume_training(ws, picked_dir, RunPaths(picked_dir).work_dir / ck)
-                except jobs.JobError:
-                    st.error(t("train.busy"))
+                    new_dir = cluster.resume(ws, picked_dir, RunPaths(picked_dir).work_dir / ck)
+                except jobs.JobError as exc:
+                    cluster_panel.show_error(exc)
                 else:
                     st.session_state["train.flash"] = t("train.started", name=new_dir.name)
                     st.rerun()

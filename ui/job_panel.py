@@ -38,7 +38,8 @@ def live(job_dir: Path, key: str, render: Callable[[monitor.Snapshot], None]) ->
 
 def state_badge(state: str, label: str) -> None:
     icons = {
-        jobs.RUNNING: ":material/progress_activity:", jobs.STOPPING: ":material/hourglass_top:",
+        jobs.PENDING: ":material/schedule:", jobs.RUNNING: ":material/progress_activity:",
+        jobs.STOPPING: ":material/hourglass_top:",
         jobs.SUCCEEDED: ":material/check_circle:", jobs.FAILED: ":material/error:",
         jobs.STOPPED: ":material/stop_circle:",
     }

@@ -365,3 +365,101 @@ def test_config_page_with_a_preset_the_form_does_not_fit_explains_instead_of_cra
     assert saved.name == f"{preset}_copy.py"
     values, output = config.load_with_mmengine(saved, ["pretrained_model_name_or_path"])
     assert values == {"pretrained_model_name_or_path": str(demo_model)}, output
+
+
+def _train_config(env_ws, demo_model, accum: int = 8) -> None:
+    _ready_ws(env_ws, demo_model)
+    (env_ws.configs_dir / "c.py").write_text(config.tutorial_config(
+        str(demo_model), str(env_ws.dataset_path), cpu=True, demo=True,
+        extra={"batch_size": 1, "accumulative_counts": accum, "max_epochs": 50}), "utf-8")
+
+
+def test_train_page_slurm_form_shows_script_and_command_and_names_bad_fields(env_ws, demo_model, monkeypatch):
+    import streamlit as st
+
+    from core import slurm
+
+    _train_config(env_ws, demo_model)
+    monkeypatch.setattr(slurm, "missing_commands", lambda: [])  # the form as on a login node, Slurm or not
+    monkeypatch.setattr(slurm, "partitions", lambda: ["gpu", "cpu"])
+    st.cache_data.clear()
+    at = _app("pages/train.py").run()
+    at.radio(key="train.where").set_value("slurm").run()
+    assert not at.exception
+    assert at.text_input(key="train.slurm.partition").value == "gpu"
+    at.number_input(key="train.slurm.nodes").set_value(2)
+    at.number_input(key="train.slurm.gpus").set_value(4).run()
+    # 2 nodes x 4 GPUs: the one-GPU effective batch (1 x 8) is kept with accumulation 1.
+    assert at.checkbox(key="train.keep_batch").value is True
+    script, command = at.code[0].value, at.code[1].value
+    for line in ("#SBATCH --partition=gpu", "#SBATCH --nodes=2", "#SBATCH --ntasks-per-node=4",
+                 "#SBATCH --gres=gpu:4", "--launcher slurm", "optim_wrapper.accumulative_counts=1"):
+        assert line in script, line
+    assert command.startswith("sbatch --parsable ") and command.endswith("slurm.sbatch'")
+    assert any("NFS" in i.value for i in at.info)  # every node must see the workspace
+    assert not at.button(key="train.slurm.submit").disabled
+
+    at.text_input(key="train.slurm.time").set_value("12 hours")
+    at.text_area(key="train.slurm.extra").set_value("--account=lab\n--output=/tmp/x.log").run()
+    errors = [e.value for e in at.error]
+    assert any("12 hours" in e for e in errors) and any("第 2 行" in e and "--output" in e for e in errors), errors
+    assert at.button(key="train.slurm.submit").disabled
+    assert env_ws.run_dirs() == []
+    st.cache_data.clear()
+
+
+def test_train_page_slurm_without_sbatch_says_so_before_submitting(env_ws, demo_model, monkeypatch, tmp_path):
+    import streamlit as st
+
+    _train_config(env_ws, demo_model)
+    monkeypatch.setenv("PATH", str(tmp_path))  # a machine without Slurm's commands
+    st.cache_data.clear()
+    at = _app("pages/train.py").run()
+    at.radio(key="train.where").set_value("slurm").run()
+    assert not at.exception
+    assert any("sbatch" in w.value for w in at.warning)
+    assert at.button(key="train.slurm.submit").disabled
+    st.cache_data.clear()
+
+
+def test_train_page_several_nodes_by_hand_shows_each_nodes_command(env_ws, demo_model):
+    _train_config(env_ws, demo_model)
+    at = _app("pages/train.py").run()
+    at.radio(key="train.where").set_value("nodes").run()
+    assert not at.exception
+    at.number_input(key="train.nodes.count").set_value(3)
+    at.number_input(key="train.nodes.gpus").set_value(8)
+    at.text_input(key="train.nodes.addr").set_value("10.0.0.5")
+    at.number_input(key="train.nodes.port").set_value(29611).run()
+    commands = [c.value for c in at.code]
+    assert len(commands) == 3
+    for rank, command in enumerate(commands):
+        assert command.startswith(f"NPROC_PER_NODE=8 NNODES=3 NODE_RANK={rank} ADDR=10.0.0.5 PORT=29611 xtuner train ")
+    # 24 processes: accumulation 8 does not divide by 24, and the page says so instead of changing it.
+    assert all("--cfg-options" not in c for c in commands)
+    assert any("不能被 24 整除" in c.value for c in at.caption)
+    at.text_input(key="train.nodes.addr").set_value("").run()
+    assert at.error and at.button(key="train.nodes.start").disabled
+
+
+def test_train_page_submits_to_slurm_shows_the_job_and_stops_it(env_ws, demo_model):
+    """With a real cluster (.ci/slurm-up; skipped without one, required in CI): submit from the page,
+    a second tab sees the Slurm job, and Stop cancels it (recorded as stopped)."""
+    from tests.e2e.cluster_setup import slurm_partition
+
+    partition = slurm_partition()
+    _train_config(env_ws, demo_model)
+    at = _app("pages/train.py").run()
+    at.radio(key="train.where").set_value("slurm").run()
+    at.text_input(key="train.slurm.partition").set_value(partition)
+    at.number_input(key="train.slurm.gpus").set_value(0)
+    at.number_input(key="train.slurm.cpus").set_value(1).run()
+    at.button(key="train.slurm.submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    run_dir = env_ws.run_dirs()[0]
+    job_id = jobs.status(run_dir).record["slurm"]["job_id"]
+    other = _app("pages/train.py").run()
+    assert not other.exception
+    assert any(f"Slurm 作业 {job_id}" in c.value for c in other.caption)
+    other.button(key="train.stop").click().run()
+    assert jobs.status(run_dir).state == jobs.STOPPED

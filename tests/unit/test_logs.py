@@ -248,7 +248,33 @@ FAILURE_SAMPLES = {
     "fail.bitsandbytes": "ModuleNotFoundError: No module named 'triton.ops'",
     "fail.warmup": "ValueError: end should be larger than begin, but got begin=0, end=0",
     "fail.dataset": "json.decoder.JSONDecodeError: Expecting ',' delimiter: line 5 column 9 (char 80)",
+    # several nodes and Slurm
+    "fail.shared_disk": "studio: node gpu07 does not see the run folder /ws/runs/r1: the workspace must be on a disk "
+                        "every node mounts at the same path",
+    "fail.slurm_time_limit": "slurmstepd: error: *** JOB 4242 ON gpu01 CANCELLED AT 2024-11-27T20:16:01 DUE TO TIME "
+                             "LIMIT ***",
+    "fail.slurm_oom": "slurmstepd: error: Detected 1 oom_kill event in StepId=4242.0. Some of the step tasks have "
+                      "been OOM Killed.",
+    "fail.slurm_node": "slurmstepd: error: *** JOB 4242 ON gpu01 CANCELLED AT 2024-11-27T20:16:01 DUE TO NODE "
+                       "FAILURE, SEE SLURMCTLD LOG FOR DETAILS ***",
+    "fail.node_missing": "torch.distributed.DistStoreError: Timed out after 901 seconds waiting for clients. "
+                         "1/2 clients joined.",
+    "fail.dist_timeout": "[E ProcessGroupNCCL.cpp:475] [Rank 1] Watchdog caught collective operation timeout: "
+                         "WorkNCCL(SeqNum=1, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=1800000) ran for "
+                         "1800324 milliseconds before timing out.",
+    "fail.slurm": "srun: error: gpu01: task 3: Exited with exit code 1",
 }
+
+
+def test_a_peer_that_lost_its_partner_does_not_hide_the_real_cause():
+    """On several nodes one process fails (out of memory, bad data) and the others then lose their peers
+    and Slurm reports the exit: the first cause is what the person needs to read."""
+    log = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n"
+           "RuntimeError: [../third_party/gloo/gloo/transport/tcp/pair.cc:534] Connection reset by peer\n"
+           "srun: error: gpu02: task 5: Exited with exit code 1\n")
+    assert logs.classify_failure(log, 1) == "fail.oom"
+    assert logs.classify_failure(FAILURE_SAMPLES["fail.dataset"] + "\n" + FAILURE_SAMPLES["fail.slurm"], 1) \
+        == "fail.dataset"
 
 
 def test_every_failure_pattern_has_a_sample():
