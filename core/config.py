@@ -29,6 +29,7 @@ from typing import Any
 from core.pyedit import Editor as _Editor
 from core.pyedit import kw as _kw
 from core.pyedit import set_keyword
+from core.xtuner_cli import HOOKS_MODULE, app_path_env, uses_app_hooks  # noqa: F401 (uses_app_hooks: for callers)
 
 DEFAULT_PRESET = "internlm2_chat_1_8b_qlora_alpaca_e3"
 METHODS = ("qlora", "lora", "full")
@@ -287,7 +288,6 @@ def workers_of(source: str) -> int | None:
         return None
 
 
-HOOKS_MODULE = "core.xtuner_hooks"
 HALF_HOOK = "HalfPrecisionFrozenWeights"
 HALF_HOOK_IMPORT = f"from {HOOKS_MODULE} import {HALF_HOOK}"
 
@@ -295,11 +295,6 @@ HALF_HOOK_IMPORT = f"from {HOOKS_MODULE} import {HALF_HOOK}"
 def half_frozen_applies(method: str | None, precision: str | None, cpu: bool) -> bool:
     """Whether the frozen-weights hook is used: LoRA in bf16 on a GPU, the one case measured."""
     return method == "lora" and precision == "bf16" and not cpu
-
-
-def uses_app_hooks(source: str) -> bool:
-    """The config imports the app's own hooks, so XTuner needs the app's folder on its path."""
-    return f"from {HOOKS_MODULE} import" in source
 
 
 def _set_half_frozen_weights(ed: _Editor, on: bool) -> None:
@@ -435,8 +430,6 @@ print("@@VALUES@@" + json.dumps(out, ensure_ascii=False))
 def load_with_mmengine(path: Path, keys: list[str], timeout: float = 120) -> tuple[dict[str, Any] | None, str]:
     """Load a config file with mmengine in a subprocess; the values of ``keys`` or the error."""
     import json
-
-    from core.xtuner_cli import app_path_env
 
     proc = subprocess.run(
         [sys.executable, "-c", _VALIDATE_SNIPPET, str(path), json.dumps(keys)],

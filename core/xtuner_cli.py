@@ -16,8 +16,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.config import uses_app_hooks
-
 LAUNCHER = Path(__file__).with_name("xtuner_launcher.py")
 # Configs may import the app's own training hooks (core.xtuner_hooks); XTuner's processes find
 # them on this path, which is put in front of any PYTHONPATH already set.
@@ -55,6 +53,14 @@ class Invocation:
 
 def _display(*parts: object) -> str:
     return shlex.join(str(p) for p in parts)
+
+
+HOOKS_MODULE = "core.xtuner_hooks"  # the app's training hooks, which a config can import
+
+
+def uses_app_hooks(source: str) -> bool:
+    """The config imports the app's own hooks, so XTuner needs the app's folder on its path."""
+    return f"from {HOOKS_MODULE} import" in source
 
 
 def app_path_env(base: dict[str, str] | None = None) -> dict[str, str]:
