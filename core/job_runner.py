@@ -70,6 +70,14 @@ def main(job_dir: Path) -> int:
             failed_step = step["name"]
             break
     _write_json(job_dir / "exit.json", {"exit_code": code, "failed_step": failed_step, "finished": time.time()})
+    stopped = (job_dir / "stop.json").exists()
+    if code != 0 and not stopped and record.get("on_failure"):
+        print(f"==> after the failure: {' '.join(record['on_failure'])}", flush=True)
+        try:  # detached: it waits for this supervisor to be gone before it acts
+            subprocess.Popen(record["on_failure"], cwd=record.get("cwd") or None, stdin=subprocess.DEVNULL,
+                             stdout=sys.stdout, stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            print(f"==> could not start it: {exc}", flush=True)
     return 0
 
 

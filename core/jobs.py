@@ -117,8 +117,12 @@ def start(
     cwd: Path | None = None,
     meta: dict[str, Any] | None = None,
     exclusive_in: Path | None = None,
+    on_failure: list[str] | None = None,
 ) -> JobStatus:
     """Start ``steps`` as one background job in ``job_dir``.
+
+    ``on_failure``: a command the supervisor starts (in its own session, output to the job's log)
+    after it has recorded a failure, e.g. the automatic retry of :mod:`core.retry`.
 
     With ``exclusive_in``, refuses when another job of the same ``kind`` is active among
     that folder's job folders (checked under a file lock, so double clicks start one).
@@ -136,6 +140,8 @@ def start(
                 raise JobError(f"another {kind} job is still running: {busy[0].name}. Stop it or wait until it ends.")
         job_dir.mkdir(parents=True, exist_ok=True)
         record = _new_record(steps, kind, cwd, meta)
+        if on_failure:
+            record["on_failure"] = [str(a) for a in on_failure]
         atomic_write_json(job_dir / "job.json", record)
         with open(log_path(job_dir), "ab") as log:
             proc = subprocess.Popen(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,10 +62,16 @@ def start_training(
     label: str = "train",
     accumulative_counts: int | None = None,
     workers: int | None = None,
+    auto_retry: bool = False,
+    retry_of: str | None = None,
+    attempt: int = 0,
 ) -> Path:
     """Start XTuner training of ``config_path`` in a new run folder; returns the folder.
 
     ``workers``: processes that tokenize the dataset, for this run only (the config's otherwise).
+    ``auto_retry``: when it fails for a reason with a known next step (out of memory, tokenizing
+    processes that died), :mod:`core.retry` starts that next run by itself (``retry_of`` and
+    ``attempt`` say which run this one retries and how many retries came before).
 
     Raises :class:`core.jobs.JobError` when a training is already running in this workspace.
     """
@@ -81,9 +88,11 @@ def start_training(
                            accumulative_counts=accumulative_counts, workers=workers)
     meta = training_meta(config_path, summary, gpus=gpus, deepspeed=deepspeed, resume=resume,
                          accumulative_counts=accumulative_counts, workers=workers)
+    meta.update(seed=seed, auto_retry=auto_retry, retry_of=retry_of, attempt=attempt)
+    on_failure = [sys.executable, str(Path(__file__).with_name("retry.py")), str(run.root)] if auto_retry else None
     try:
         jobs.start(run.root, [jobs.Step("train", inv)], kind="train", cwd=ws.root, meta=meta,
-                   exclusive_in=ws.runs_dir)
+                   exclusive_in=ws.runs_dir, on_failure=on_failure)
     except jobs.JobError:
         shutil.rmtree(run.root, ignore_errors=True)
         raise

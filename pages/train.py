@@ -10,7 +10,7 @@ import streamlit as st
 from core import cluster, convert, jobs, logs, monitor, recipes, runs, sysinfo, xtuner_cli
 from core import config as cfg
 from core.runs import RunPaths
-from ui import cluster_panel, job_panel
+from ui import cluster_panel, job_panel, retry_panel
 from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
@@ -142,10 +142,11 @@ def _start_form() -> None:
                            accumulative_counts=accum)
     st.caption(t("train.command"))
     st.code(inv.display, language="bash", wrap_lines=True)  # the whole command in view, options too
+    auto_retry = retry_panel.opt_in()
     if st.button(t("train.start"), type="primary", disabled=blocked, key="train.start"):
         try:
             run_dir = runs.start_training(ws, config_path, gpus=int(gpus), deepspeed=deepspeed,
-                                          accumulative_counts=accum)
+                                          accumulative_counts=accum, auto_retry=auto_retry)
         except jobs.JobError:
             st.error(t("train.busy"))
         else:
@@ -196,6 +197,8 @@ picked_dir = ws.runs_dir / picked
 picked_status = jobs.status(picked_dir)
 if not picked_status.active:
     _render_live(monitor.snapshot(job_panel.watch_for(picked_dir, "train.history")))
+    if picked_status.state == jobs.FAILED:
+        retry_panel.offer(ws, picked_dir, busy=bool(active))
     ckpts = convert.checkpoints(RunPaths(picked_dir).work_dir)
     left, right = st.columns(2)
     with left:
