@@ -248,6 +248,9 @@ FAILURE_SAMPLES = {
     "fail.bitsandbytes": "ModuleNotFoundError: No module named 'triton.ops'",
     "fail.warmup": "ValueError: end should be larger than begin, but got begin=0, end=0",
     "fail.dataset": "json.decoder.JSONDecodeError: Expecting ',' delimiter: line 5 column 9 (char 80)",
+    # what a GPU host printed when datasets' worker processes could not rebuild InternLM2's fast tokenizer
+    "fail.tokenize_workers": "multiprocess.pool.RemoteTraceback: ... ModuleNotFoundError: No module named "
+                             "'processors'",
     # several nodes and Slurm
     "fail.shared_disk": "studio: node gpu07 does not see the run folder /ws/runs/r1: the workspace must be on a disk "
                         "every node mounts at the same path",
