@@ -66,14 +66,18 @@ def _render_live(snap: monitor.Snapshot) -> None:
     if status.state == jobs.FAILED:
         code = t("train.exit_code", code=status.exit_code) if status.exit_code is not None else "?"
         st.error(t("train.failed", code=code) + " " + (t(snap.failure) if snap.failure else t("train.failed_unknown")))
-    _render_charts(RunPaths(snap.job_dir).work_dir)
+    rows = logs.read_scalars(RunPaths(snap.job_dir).work_dir)
+    low = monitor.low_lr(snap.job_dir, rows, prog.total)
+    if low:
+        st.warning(t("train.lr_low", logged=f"{low.logged:.3g}", lr=f"{low.configured:.3g}", it=low.iteration,
+                     warmup=low.warmup))
+    _render_charts(rows)
     _render_samples(snap.job_dir)
     with st.expander(t("train.log"), expanded=status.state == jobs.FAILED):
         st.code(snap.log_tail or " ", language="log")
 
 
-def _render_charts(work_dir: Path) -> None:
-    rows = logs.read_scalars(work_dir)
+def _render_charts(rows: list[dict]) -> None:
     if not rows:
         return
     df = pd.DataFrame(rows).set_index("iter")

@@ -359,3 +359,52 @@ def test_config_page_with_a_preset_the_form_does_not_fit_explains_instead_of_cra
     assert saved.name == f"{preset}_copy.py"
     values, output = config.load_with_mmengine(saved, ["pretrained_model_name_or_path"])
     assert values == {"pretrained_model_name_or_path": str(demo_model)}, output
+
+
+def _finished_run(ws: Workspace, log: str) -> Path:
+    """A run folder whose job (a stand-in for XTuner printing ``log``) has ended."""
+    import sys
+    import time
+
+    from core.xtuner_cli import Invocation
+
+    run_dir = ws.new_run_dir("train")
+    code = f"print({log!r})"
+    jobs.start(run_dir, [jobs.Step("train", Invocation(argv=[sys.executable, "-c", code], env={}, display="train"))],
+               kind="train", meta={})
+    deadline = time.time() + 120
+    while jobs.status(run_dir).active:
+        if time.time() > deadline:
+            pytest.fail(f"the stand-in job in {run_dir} did not end in 120 s")
+        time.sleep(0.2)
+    return run_dir
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "学习率一直远低于配置"), ("en", "The learning rate stays far below")])
+def test_train_page_warns_when_the_learning_rate_never_reached_the_configs(env_ws, lang, words):
+    """0.03 x 2 epochs x 32 iterations = 1.92: one warmup iteration, the lr stays at 1e-5 x lr."""
+    import json
+
+    env_ws.update_settings(lang=lang)
+    run_dir = _finished_run(env_ws, "\n".join(
+        f"Iter(train) [{i}/64]  lr: 2.0000e-09  eta: 0:00:01  time: 0.1000  loss: 7.5400" for i in range(10, 70, 10)))
+    paths = runs.RunPaths(run_dir)
+    paths.config.write_text(config.render(config.preset_source(config.DEFAULT_PRESET),
+                                          {"lr": 2e-4, "warmup_ratio": 0.03, "max_epochs": 2}), encoding="utf-8")
+    vis = paths.work_dir / "20250101_000000" / "vis_data"
+    vis.mkdir(parents=True)
+    (vis / "scalars.json").write_text("".join(json.dumps({"lr": 2e-9, "loss": 7.54, "iter": i}) + "\n"
+                                              for i in range(10, 70, 10)), encoding="utf-8")
+    at = _app("pages/train.py")
+    at.session_state["app.lang"] = lang
+    at.run()
+    assert not at.exception
+    warned = [w.value for w in at.warning if words in w.value]
+    assert warned and "2e-09" in warned[0] and "0.0002" in warned[0], [w.value for w in at.warning]
+    # The same run with a learning rate that follows the schedule: no warning.
+    (vis / "scalars.json").write_text("".join(json.dumps({"lr": 2e-4, "loss": 7.54, "iter": i}) + "\n"
+                                              for i in range(10, 40, 10)), encoding="utf-8")
+    at = _app("pages/train.py")
+    at.session_state["app.lang"] = lang
+    at.run()
+    assert not at.exception and not [w.value for w in at.warning if words in w.value]

@@ -1,7 +1,10 @@
-"""Warmup that XTuner can start: ratio 0 removes the warmup, a ratio shorter than one iteration is refused.
+"""Warmup that works: ratio 0 removes the warmup; a ratio that makes fewer than two warmup
+iterations is refused (none: XTuner cannot start; exactly one: the learning rate never leaves
+``start_factor * lr``, so the run cannot learn).
 
-The scheduler check builds the rendered config's ``param_scheduler`` entries the way mmengine's
-runner does (``build_iter_from_epoch`` with the epoch's iteration count), in a subprocess.
+The scheduler checks build the rendered config's ``param_scheduler`` entries the way mmengine's
+runner does (``build_iter_from_epoch`` with the epoch's iteration count), in a subprocess, and
+step them as its ParamSchedulerHook does, reading the learning rate of every iteration.
 """
 
 from __future__ import annotations
@@ -73,12 +76,14 @@ def test_a_positive_ratio_keeps_the_warmup(tmp_path):
 
 
 @pytest.mark.parametrize("ratio, epochs, iters, expected", [
-    (0.03, 1, 32, {"steps": "0.96", "total": 32, "least": "0.04"}),  # the demo dataset, one epoch
+    (0.03, 1, 32, {"steps": "0.96", "total": 32, "least": "0.07"}),  # the demo dataset, one epoch
+    (0.03, 2, 32, {"steps": "1.92", "total": 64, "least": "0.04"}),  # one iteration: the lr never rises
     (0.03, 3, 32, None),                                              # 2.88 iterations: fine
     (0.0, 1, 32, None),                                               # no warmup at all: fine
-    (0.01, 1, 99, {"steps": "0.99", "total": 99, "least": "0.02"}),   # ceil(100/99)/100 = 0.02
+    (0.01, 1, 99, {"steps": "0.99", "total": 99, "least": "0.03"}),   # ceil(200/99)/100 = 0.03
     (0.5, 1, 1, {"steps": "0.50", "total": 1, "least": None}),        # one iteration: only 0 works
-    (0.0333, 1, 30, {"steps": "0.99", "total": 30, "least": "0.04"}),  # 0.999 shown as 0.99, not "1.00"
+    (0.99, 1, 2, {"steps": "1.98", "total": 2, "least": None}),       # two in all: only 0 works
+    (0.0333, 1, 30, {"steps": "0.99", "total": 30, "least": "0.07"}),  # 0.999 shown as 0.99, not "1.00"
     (0.03, 1, None, None),                                            # dataset not counted: no claim
 ])
 def test_short_warmup(ratio, epochs, iters, expected):
@@ -89,8 +94,8 @@ def test_short_warmup(ratio, epochs, iters, expected):
         assert {k: got[k] for k in expected} == expected
         if got["least"] is not None:  # the suggestion works, and 0.01 less would not
             least = float(got["least"])
-            assert least <= 0.99 and int(least * epochs * iters) >= 1
-            assert int(round(least - 0.01, 2) * epochs * iters) < 1
+            assert least <= 0.99 and int(least * epochs * iters) >= 2
+            assert int(round(least - 0.01, 2) * epochs * iters) < 2
 
 
 def test_only_presets_that_warm_up_over_epochs_get_the_check():
@@ -98,6 +103,13 @@ def test_only_presets_that_warm_up_over_epochs_get_the_check():
     # No warmup entry at all, and a warmup under another variable name.
     assert not config.has_epoch_warmup(config.preset_source("deepseek_v2_lite_chat_full_alpaca_e3"))
     assert not config.has_epoch_warmup(config.preset_source("internlm2_7b_full_finetune_custom_dataset_e1"))
+
+
+def test_one_warmup_iteration_is_refused_with_its_own_reason():
+    problems = config_form.validate({"warmup_ratio": 0.03, "max_epochs": 2}, dataset_path=None,
+                                    iterations_per_epoch=32)
+    assert [(f, key, vals["least"]) for f, key, vals in problems] == [
+        ("warmup_ratio", "config.err.warmup_one", "0.04")]
 
 
 def test_one_iteration_in_all_leaves_only_zero():
@@ -116,3 +128,101 @@ def test_validate_names_the_warmup_field_only_when_iterations_are_known():
     problems = config_form.validate({**values, "warmup_ratio": -1.0}, dataset_path=None, iterations_per_epoch=32)
     assert [(f, key) for f, key, _ in problems] == [("warmup_ratio", "config.err.range")]
 
+
+
+# ------------------------------------------------------------------ the learning rate, as mmengine runs it
+_LRS = r"""
+import json, sys, torch
+from mmengine.config import Config
+from mmengine.registry import PARAM_SCHEDULERS
+out = []
+for path, epoch_lengths in json.loads(sys.argv[1]):
+    cfg = Config.fromfile(path)
+    runs = {}
+    for epoch_length in epoch_lengths:
+        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=cfg.lr)
+        try:  # what mmengine's runner does (Runner.build_param_scheduler) ...
+            scheds = [PARAM_SCHEDULERS.build(dict(entry), default_args=dict(optimizer=opt, epoch_length=epoch_length))
+                      for entry in cfg.param_scheduler]
+        except ValueError as exc:
+            runs[epoch_length] = str(exc)
+            continue
+        lrs = []
+        for _ in range(cfg.max_epochs * epoch_length):  # ... and its ParamSchedulerHook, every iteration
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            for s in scheds:
+                s.step()
+        runs[epoch_length] = lrs
+    out.append({"lr": cfg.lr, "runs": runs})
+print("@@" + json.dumps(out))
+"""
+
+# (warmup_ratio, max_epochs, iterations per epoch) that make exactly one warmup iteration
+ONE_ITERATION = [(0.03, 2, 32), (0.03, 1, 50), (0.5, 1, 3)]
+# (warmup_ratio, max_epochs) tried with every epoch length of LENGTHS
+GRID = [(0.03, 1), (0.03, 2), (0.05, 1), (0.1, 3)]
+LENGTHS = list(range(1, 71))
+
+
+def _suggested(ratio: float, epochs: int, iters: int) -> float:
+    short = config_form.short_warmup(ratio, epochs, iters)
+    assert short is not None and short["least"] is not None, short
+    return float(short["least"])
+
+
+@pytest.fixture(scope="module")
+def learning_rates(tmp_path_factory) -> dict:
+    """{(ratio, epochs): (configured lr, {epoch length: lr of every iteration, or mmengine's refusal})}
+
+    One subprocess loads every rendered config (loading XTuner's configs is the slow part)."""
+    cases: dict[tuple[float, int], set[int]] = {}
+    for ratio, epochs, iters in ONE_ITERATION:
+        cases.setdefault((ratio, epochs), set()).add(iters)
+        cases.setdefault((_suggested(ratio, epochs, iters), epochs), set()).add(iters)
+    for ratio, epochs in GRID:
+        cases.setdefault((ratio, epochs), set()).update(LENGTHS)
+    folder = tmp_path_factory.mktemp("lr")
+    spec = []
+    for i, ((ratio, epochs), lengths) in enumerate(cases.items()):
+        path = folder / f"cfg_{i}.py"
+        path.write_text(config.render(config.preset_source(PRESET), {"warmup_ratio": ratio, "max_epochs": epochs}),
+                        encoding="utf-8")
+        spec.append([str(path), sorted(lengths)])
+    proc = subprocess.run([sys.executable, "-c", _LRS, json.dumps(spec)],
+                          capture_output=True, text=True, timeout=600, check=False)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("@@")), None)
+    assert line, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return {key: (got["lr"], {int(k): v for k, v in got["runs"].items()})
+            for key, got in zip(cases, json.loads(line[2:]), strict=True)}
+
+
+@pytest.mark.parametrize("ratio, epochs, iters", ONE_ITERATION)
+def test_one_warmup_iteration_keeps_the_lr_at_the_start_factor_and_the_suggestion_reaches_lr(
+        learning_rates, ratio, epochs, iters):
+    assert config_form.warmup_iterations(ratio, epochs, iters) == 1
+    # As the preset would run it: the lr never comes near the configured lr.
+    lr, runs = learning_rates[(ratio, epochs)]
+    lrs = runs[iters]
+    assert max(lrs) < 1e-4 * lr, lrs[:5]
+    # The form refuses it and names a ratio that works ...
+    least = _suggested(ratio, epochs, iters)
+    n = config_form.warmup_iterations(least, epochs, iters)
+    assert n == 2
+    # ... and with that ratio mmengine's schedulers bring the lr to the configured lr right after the warmup.
+    lr, runs = learning_rates[(least, epochs)]
+    lrs = runs[iters]
+    assert lrs[0] == pytest.approx(1e-5 * lr)
+    assert lrs[n] == pytest.approx(lr)
+    assert max(lrs) == pytest.approx(lr)
+    assert all(b <= a + 1e-12 for a, b in zip(lrs[n:], lrs[n + 1:], strict=False))  # then cosine down
+
+
+@pytest.mark.parametrize("ratio, epochs", GRID)
+def test_the_form_refuses_exactly_the_warmups_that_fail_in_mmengine(learning_rates, ratio, epochs):
+    lr, runs = learning_rates[(ratio, epochs)]
+    for length in LENGTHS:
+        got = runs[length]
+        works = isinstance(got, list) and max(got) == pytest.approx(lr)  # a str: mmengine refused to build
+        refused = config_form.short_warmup(ratio, epochs, length) is not None
+        assert refused == (not works), (ratio, epochs, length, got if isinstance(got, str) else got[:4])
