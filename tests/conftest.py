@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# A missing UI string raises under tests (AppTest pages, and the app servers the browser tests
+# start, which inherit this environment) instead of quietly showing its key.
+os.environ["ASSISTANT_STUDIO_STRICT_STRINGS"] = "1"
 
 from core.demo_model import make_demo_model  # noqa: E402
 from core.workspace import Workspace  # noqa: E402

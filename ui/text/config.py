@@ -125,6 +125,7 @@ STRINGS = {
     "help.weight_decay": {"zh": "防止参数变得过大的正则项，通常为 0。", "en": "Regularisation against large weights; usually 0."},
     "field.max_norm": {"zh": "梯度裁剪 max_norm", "en": "Gradient clipping max_norm"},
     "help.max_norm": {"zh": "梯度太大时截断，训练更稳。", "en": "Clips large gradients for stabler training."},
+    "field.method": {"zh": "微调方法", "en": "Method"},
     "field.warmup_ratio": {"zh": "预热比例 warmup_ratio", "en": "warmup_ratio"},
     "help.warmup_ratio": {"zh": "开头这一部分训练里学习率从 0 慢慢升上来。", "en": "Share of training during which the learning rate ramps up from 0."},
     "field.save_steps": {"zh": "每多少步保存 save_steps", "en": "save_steps"},
