@@ -16,6 +16,7 @@ from ui.common import workspace
 from ui.i18n import t
 
 HISTORY_REFRESH_SECONDS = 5.0
+STARTED = "train.started_run"  # the run this tab started, confirmed while it runs
 
 gate()
 ws = workspace()
@@ -147,7 +148,7 @@ def _start_form() -> None:
         except jobs.JobError:
             st.error(t("train.busy"))
         else:
-            st.session_state["train.flash"] = t("train.started", name=run_dir.name)
+            st.session_state[STARTED] = run_dir.name
             st.rerun()
 
 
@@ -155,6 +156,12 @@ def _start_form() -> None:
 if st.session_state.get("train.flash"):
     st.success(st.session_state.pop("train.flash"))
 active = jobs.active_jobs(ws.runs_dir, "train")
+if st.session_state.get(STARTED):
+    # The start is confirmed for as long as the run it started is running (every rerun of the page
+    # shows it, however late this tab's first look comes), and once more after it has ended.
+    st.success(t("train.started", name=st.session_state[STARTED]))
+    if not (active and active[0].name == st.session_state[STARTED]):
+        del st.session_state[STARTED]
 if active:
     run_dir = active[0]
     st.subheader(t("train.current", name=run_dir.name))
@@ -205,7 +212,7 @@ if not picked_status.active:
                 except jobs.JobError:
                     st.error(t("train.busy"))
                 else:
-                    st.session_state["train.flash"] = t("train.started", name=new_dir.name)
+                    st.session_state[STARTED] = new_dir.name
                     st.rerun()
         else:
             st.caption(t("train.no_checkpoint"))

@@ -227,6 +227,11 @@ def test_train_page_starts_and_stops_a_training(env_ws, demo_model):
     assert not at.exception
     active = jobs.active_jobs(env_ws.runs_dir, "train")
     assert len(active) == 1
+    # The start stays confirmed while the run runs: reruns (a widget, a refresh) do not lose it.
+    confirmed = f"训练已启动：{active[0].name}"
+    assert [s.value for s in at.success if confirmed in s.value], [s.value for s in at.success]
+    at.run()
+    assert [s.value for s in at.success if confirmed in s.value], [s.value for s in at.success]
     # A second tab sees the same training and can stop it.
     other = _app("pages/train.py").run()
     assert not other.exception

@@ -15,6 +15,7 @@ import pytest
 from core import jobs
 from tests.browser.conftest import (
     JOB_TIMEOUT,
+    after_run,
     alerts,
     assert_no_traceback,
     badges,
@@ -31,6 +32,8 @@ from tests.browser.conftest import (
     poll,
     progress,
     screenshot,
+    script_runs,
+    wait_alert,
     wait_idle,
 )
 
@@ -58,7 +61,7 @@ def test_training_survives_an_app_restart_and_can_be_stopped_after(start_server,
     page = new_page()
     open_page(page, server, "训练")
     click_button(page, "开始训练")
-    assert any("训练已启动" in a for a in alerts(page)), alerts(page)
+    wait_alert(page, "训练已启动")
     run_dir = poll(lambda: _job_dirs(ws), 30, what="the run folder")[0]
     record = poll(lambda: _record(run_dir), 30, what="the job's pid in job.json")
     pid, pgid = record["pid"], record["pgid"]
@@ -106,8 +109,11 @@ def test_two_tabs_see_one_training_and_a_double_click_starts_one(start_server, n
     open_page(tab_a, server, "训练")
     open_page(tab_b, server, "训练")
     start = tab_a.get_by_role("button", name="开始训练", exact=True)
+    runs_a, runs_b = script_runs(tab_a), script_runs(tab_b)
     start.dblclick()
     tab_b.get_by_role("button", name="开始训练", exact=True).click()  # a second person, at the same moment
+    poll(lambda: script_runs(tab_a) > runs_a and script_runs(tab_b) > runs_b, 90, 0.05,
+         "both tabs' clicks to start their script runs")
     wait_idle(tab_a, 90)
     wait_idle(tab_b, 90)
     time.sleep(2)  # any late second start would have made its folder by now
@@ -275,8 +281,7 @@ def test_dataset_import_of_bad_files_explains_and_changes_nothing(bad_input_serv
         for label in ("知道了", "取消"):
             button = page.get_by_role("button", name=label, exact=True)
             if button.count():
-                button.first.click()
-                wait_idle(page)
+                after_run(page, button.first.click, f"clicking 「{label}」")
                 break
         assert ws.dataset_path.read_bytes() == saved
 
