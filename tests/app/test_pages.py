@@ -87,6 +87,12 @@ def test_config_page_saves_a_config_that_mmengine_loads(env_ws, demo_model):
     at.number_input(key="config.f.max_epochs").set_value(2)  # form values go with the submit
     at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
     assert not at.exception, at.exception
+    # 0.03 x 2 epochs x 32 iterations = 1.92: one warmup iteration, which mmengine never leaves.
+    assert not at.success and "config" not in env_ws.settings()
+    assert any("warmup_ratio" in e.value and "0.04" in e.value for e in at.error), [e.value for e in at.error]
+    at.number_input(key="config.f.warmup_ratio").set_value(0.04)  # the value the message names
+    at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
+    assert not at.exception, at.exception
     assert at.success, [e.value for e in at.error]
     saved = Path(env_ws.settings()["config"])
     values, output = config.load_with_mmengine(saved, ["max_epochs", "pretrained_model_name_or_path"])

@@ -111,7 +111,7 @@ class Server:
         # --server.port wins, and everything after "--" goes to app.py.
         return [str(APP_ROOT / "run.sh"), "--server.port", str(self.port), "--", "--workspace", str(self.workspace)]
 
-    def start(self, timeout: float = 120) -> Server:
+    def start(self, timeout: float = 300) -> Server:
         self.starts += 1
         env = {k: v for k, v in os.environ.items() if k not in (PASSWORD_ENV, WORKSPACE_ENV, "PORT", "VENV")}
         env.update(self.env)
@@ -244,7 +244,7 @@ def new_page(browser) -> Iterator[Callable[[], Any]]:
 
     def make() -> Any:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        ctx.set_default_timeout(30_000)
+        ctx.set_default_timeout(90_000)  # a locator waits this long for its element (a loaded machine is slow)
         ctx.add_init_script(COUNT_RUNS_JS)
         contexts.append(ctx)
         return ctx.new_page()
@@ -278,7 +278,7 @@ def script_runs(page) -> int:
     return int(page.evaluate("() => window.__stRuns || 0"))
 
 
-def wait_idle(page, timeout: float = 60, settle: float = 0.4) -> None:
+def wait_idle(page, timeout: float = 120, settle: float = 0.4) -> None:
     """Wait until the script run has finished (and stays finished for ``settle`` seconds).
 
     It cannot see a run that has been asked for but not started yet: after an action, use
@@ -300,7 +300,7 @@ def wait_idle(page, timeout: float = 60, settle: float = 0.4) -> None:
     raise AssertionError(f"the app did not settle in {timeout} s (script state {state!r}, connection {connected!r})")
 
 
-def after_run(page, action: Callable[[], Any], what: str, timeout: float = 90) -> None:
+def after_run(page, action: Callable[[], Any], what: str, timeout: float = 120) -> None:
     """Do ``action`` (a click, a key press), wait until the script run it causes has started, then
     until the page is idle again; fail naming ``what`` when no run starts within ``timeout``."""
     before = script_runs(page)
@@ -388,7 +388,7 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def fill(page, label: str, value: str, *, role: str = "textbox", timeout: float = 90) -> None:
+def fill(page, label: str, value: str, *, role: str = "textbox", timeout: float = 120) -> None:
     """Type into a text or number input found by its label and commit it (Enter), then wait for
     the run that the new value causes (none when the box already held ``value``)."""
     box = page.get_by_role(role, name=label, exact=True)
@@ -402,17 +402,17 @@ def fill(page, label: str, value: str, *, role: str = "textbox", timeout: float 
     after_run(page, commit, f"typing {value!r} into 「{label}」", timeout)
 
 
-def click_button(page, name: str, timeout: float = 90) -> None:
+def click_button(page, name: str, timeout: float = 120) -> None:
     """Click the button ``name`` and wait for the run it causes to start and end."""
     after_run(page, page.get_by_role("button", name=name, exact=True).click, f"clicking 「{name}」", timeout)
 
 
-def click_text(page, text: str, timeout: float = 90) -> None:
+def click_text(page, text: str, timeout: float = 120) -> None:
     """Click the element showing exactly ``text`` (a radio option, a tab) and wait for its run."""
     after_run(page, page.get_by_text(text, exact=True).click, f"clicking 「{text}」", timeout)
 
 
-def wait_alert(page, words: str, timeout: float = 90) -> str:
+def wait_alert(page, words: str, timeout: float = 120) -> str:
     """The first alert of the main area that contains ``words``, waited for up to ``timeout`` seconds."""
     return poll(lambda: next((a for a in alerts(page) if words in a), None), timeout, 0.5,
                 lambda: f"an alert with 「{words}」 (alerts now: {alerts(page)})")

@@ -148,7 +148,7 @@ def test_new_user_journey(start_server, new_page):
             texts = [cols.nth(i).locator('[data-testid="stChatMessage"]').last.inner_text() for i in range(2)]
             return texts if all("token" in t for t in texts) else None  # the speed line ends each answer
 
-        before, after = poll(answers, 180, 1.0, "both answers")
+        before, after = poll(answers, 600, 1.0, "both answers")
         wait_idle(page, 120)
         assert cols.nth(0).inner_text().startswith("训练前") and cols.nth(1).inner_text().startswith("训练后")
         assert OWNER in after, after

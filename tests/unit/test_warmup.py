@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterable
 
 import pytest
 
@@ -19,35 +20,7 @@ from core import config, config_form
 
 PRESET = "internlm2_chat_1_8b_qlora_alpaca_e3"
 
-_BUILD = r"""
-import json, sys, torch
-from mmengine.config import Config
-cfg = Config.fromfile(sys.argv[1])
-epoch_length = int(sys.argv[2])
-opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
-built = []
-try:
-    for entry in cfg.param_scheduler:
-        kwargs = {k: v for k, v in entry.items() if k not in ("type", "convert_to_iter_based")}
-        s = entry["type"].build_iter_from_epoch(opt, epoch_length=epoch_length, **kwargs)
-        built.append([type(s).__name__, s.begin, s.end])
-    print("@@" + json.dumps({"ok": built}))
-except ValueError as exc:
-    print("@@" + json.dumps({"error": str(exc)}))
-"""
-
-
-def _build(source: str, tmp_path, epoch_length: int) -> dict:
-    path = tmp_path / "cfg.py"
-    path.write_text(source, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-c", _BUILD, str(path), str(epoch_length)],
-                          capture_output=True, text=True, timeout=300, check=False)
-    line = next((x for x in proc.stdout.splitlines() if x.startswith("@@")), None)
-    assert line, proc.stdout[-2000:] + proc.stderr[-3000:]
-    return json.loads(line[2:])
-
-
-def test_ratio_zero_drops_only_the_warmup_entry_and_the_schedulers_build(tmp_path):
+def test_ratio_zero_drops_only_the_warmup_entry_and_the_schedulers_build(schedules):
     source = config.preset_source(PRESET)
     rendered = config.render(source, {"warmup_ratio": 0, "max_epochs": 1})
     assert "LinearLR," in source and "type=LinearLR" not in rendered
@@ -58,21 +31,18 @@ def test_ratio_zero_drops_only_the_warmup_entry_and_the_schedulers_build(tmp_pat
     removed = kept.split("param_scheduler = [", 1)[1].split("    dict(\n        type=CosineAnnealingLR", 1)[0]
     assert removed.strip().startswith("dict(\n        type=LinearLR") and removed.strip().endswith("),")
     assert rendered.replace("warmup_ratio = 0\n", "warmup_ratio = 0.03\n") == kept.replace(removed, "\n", 1)
-    built = _build(rendered, tmp_path, epoch_length=32)
-    assert built == {"ok": [["CosineAnnealingLR", 0, 32]]}
+    assert schedules[("zero", 32)]["built"] == [["CosineAnnealingLR", 0, 32]]
 
 
-def test_ratio_zero_with_the_warmup_kept_is_what_xtuner_refuses(tmp_path):
+def test_ratio_zero_with_the_warmup_kept_is_what_xtuner_refuses(schedules):
     """The failure the removal prevents (so the test above can fail)."""
-    source = config.preset_source(PRESET).replace("warmup_ratio = 0.03\n", "warmup_ratio = 0\n")
-    built = _build(source, tmp_path, epoch_length=32)
-    assert "end should be larger than begin" in built["error"]
+    assert "end should be larger than begin" in schedules[("zero_kept", 32)]
 
 
-def test_a_positive_ratio_keeps_the_warmup(tmp_path):
+def test_a_positive_ratio_keeps_the_warmup(schedules):
     rendered = config.render(config.preset_source(PRESET), {"warmup_ratio": 0.1, "max_epochs": 1})
     assert "type=LinearLR" in rendered
-    assert _build(rendered, tmp_path, epoch_length=32) == {"ok": [["LinearLR", 0, 3], ["CosineAnnealingLR", 3, 32]]}
+    assert schedules[((0.1, 1), 32)]["built"] == [["LinearLR", 0, 3], ["CosineAnnealingLR", 3, 32]]
 
 
 @pytest.mark.parametrize("ratio, epochs, iters, expected", [
@@ -131,7 +101,7 @@ def test_validate_names_the_warmup_field_only_when_iterations_are_known():
 
 
 # ------------------------------------------------------------------ the learning rate, as mmengine runs it
-_LRS = r"""
+_RUN = r"""
 import json, sys, torch
 from mmengine.config import Config
 from mmengine.registry import PARAM_SCHEDULERS
@@ -153,8 +123,8 @@ for path, epoch_lengths in json.loads(sys.argv[1]):
             opt.step()
             for s in scheds:
                 s.step()
-        runs[epoch_length] = lrs
-    out.append({"lr": cfg.lr, "runs": runs})
+        runs[epoch_length] = {"built": [[type(s).__name__, s.begin, s.end] for s in scheds], "lrs": lrs, "lr": cfg.lr}
+    out.append(runs)
 print("@@" + json.dumps(out))
 """
 
@@ -172,46 +142,55 @@ def _suggested(ratio: float, epochs: int, iters: int) -> float:
 
 
 @pytest.fixture(scope="module")
-def learning_rates(tmp_path_factory) -> dict:
-    """{(ratio, epochs): (configured lr, {epoch length: lr of every iteration, or mmengine's refusal})}
+def schedules(tmp_path_factory) -> dict:
+    """{(config, epoch length): {"built": [[scheduler, begin, end], ...], "lrs": lr of every iteration,
+    "lr": the config's lr}, or mmengine's refusal as text}. A config is a (ratio, epochs) rendered
+    like the config page does, or a name below. One subprocess loads them all (loading XTuner's
+    configs is the slow part)."""
+    preset = config.preset_source(PRESET)
+    sources = {"zero": (config.render(preset, {"warmup_ratio": 0, "max_epochs": 1}), {32}),
+               "zero_kept": (preset.replace("warmup_ratio = 0.03\n", "warmup_ratio = 0\n"), {32})}
 
-    One subprocess loads every rendered config (loading XTuner's configs is the slow part)."""
-    cases: dict[tuple[float, int], set[int]] = {}
+    def add(ratio: float, epochs: int, lengths: Iterable[int]) -> None:
+        if (ratio, epochs) not in sources:
+            sources[(ratio, epochs)] = (config.render(preset, {"warmup_ratio": ratio, "max_epochs": epochs}), set())
+        sources[(ratio, epochs)][1].update(lengths)
+
+    add(0.1, 1, [32])
     for ratio, epochs, iters in ONE_ITERATION:
-        cases.setdefault((ratio, epochs), set()).add(iters)
-        cases.setdefault((_suggested(ratio, epochs, iters), epochs), set()).add(iters)
+        add(ratio, epochs, [iters])
+        add(_suggested(ratio, epochs, iters), epochs, [iters])
     for ratio, epochs in GRID:
-        cases.setdefault((ratio, epochs), set()).update(LENGTHS)
-    folder = tmp_path_factory.mktemp("lr")
+        add(ratio, epochs, LENGTHS)
+    folder = tmp_path_factory.mktemp("schedules")
     spec = []
-    for i, ((ratio, epochs), lengths) in enumerate(cases.items()):
+    for i, (text, lengths) in enumerate(sources.values()):
         path = folder / f"cfg_{i}.py"
-        path.write_text(config.render(config.preset_source(PRESET), {"warmup_ratio": ratio, "max_epochs": epochs}),
-                        encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         spec.append([str(path), sorted(lengths)])
-    proc = subprocess.run([sys.executable, "-c", _LRS, json.dumps(spec)],
+    proc = subprocess.run([sys.executable, "-c", _RUN, json.dumps(spec)],
                           capture_output=True, text=True, timeout=600, check=False)
     line = next((x for x in proc.stdout.splitlines() if x.startswith("@@")), None)
     assert line, proc.stdout[-2000:] + proc.stderr[-3000:]
-    return {key: (got["lr"], {int(k): v for k, v in got["runs"].items()})
-            for key, got in zip(cases, json.loads(line[2:]), strict=True)}
+    return {(key, int(length)): got for key, runs in zip(sources, json.loads(line[2:]), strict=True)
+            for length, got in runs.items()}
 
 
 @pytest.mark.parametrize("ratio, epochs, iters", ONE_ITERATION)
 def test_one_warmup_iteration_keeps_the_lr_at_the_start_factor_and_the_suggestion_reaches_lr(
-        learning_rates, ratio, epochs, iters):
+        schedules, ratio, epochs, iters):
     assert config_form.warmup_iterations(ratio, epochs, iters) == 1
     # As the preset would run it: the lr never comes near the configured lr.
-    lr, runs = learning_rates[(ratio, epochs)]
-    lrs = runs[iters]
+    run = schedules[((ratio, epochs), iters)]
+    lr, lrs = run["lr"], run["lrs"]
     assert max(lrs) < 1e-4 * lr, lrs[:5]
     # The form refuses it and names a ratio that works ...
     least = _suggested(ratio, epochs, iters)
     n = config_form.warmup_iterations(least, epochs, iters)
     assert n == 2
     # ... and with that ratio mmengine's schedulers bring the lr to the configured lr right after the warmup.
-    lr, runs = learning_rates[(least, epochs)]
-    lrs = runs[iters]
+    run = schedules[((least, epochs), iters)]
+    lr, lrs = run["lr"], run["lrs"]
     assert lrs[0] == pytest.approx(1e-5 * lr)
     assert lrs[n] == pytest.approx(lr)
     assert max(lrs) == pytest.approx(lr)
@@ -219,10 +198,9 @@ def test_one_warmup_iteration_keeps_the_lr_at_the_start_factor_and_the_suggestio
 
 
 @pytest.mark.parametrize("ratio, epochs", GRID)
-def test_the_form_refuses_exactly_the_warmups_that_fail_in_mmengine(learning_rates, ratio, epochs):
-    lr, runs = learning_rates[(ratio, epochs)]
+def test_the_form_refuses_exactly_the_warmups_that_fail_in_mmengine(schedules, ratio, epochs):
     for length in LENGTHS:
-        got = runs[length]
-        works = isinstance(got, list) and max(got) == pytest.approx(lr)  # a str: mmengine refused to build
+        got = schedules[((ratio, epochs), length)]  # text: mmengine refused to build the schedulers
+        works = isinstance(got, dict) and max(got["lrs"]) == pytest.approx(got["lr"])
         refused = config_form.short_warmup(ratio, epochs, length) is not None
-        assert refused == (not works), (ratio, epochs, length, got if isinstance(got, str) else got[:4])
+        assert refused == (not works), (ratio, epochs, length, got if isinstance(got, str) else got["lrs"][:4])
