@@ -29,6 +29,9 @@ class Field:
 
 
 WARMUP_MAX = 0.99
+# Bound on the save check's mmengine load (a subprocess importing XTuner): a few seconds on an idle
+# machine, a minute or more when other work shares the cores; only a hang should hit it.
+LOAD_CHECK_TIMEOUT = 600
 
 FIELDS: list[Field] = [
     Field("pretrained_model_name_or_path", "path", group="model"),
@@ -247,7 +250,8 @@ def save_config(path: Path, text: str, keys: list[str] | None = None) -> tuple[b
     check = path.with_name(f".check-{path.name}")
     atomic_write_text(check, text)
     try:
-        values, output = cfg.load_with_mmengine(check, keys or ["pretrained_model_name_or_path"])
+        values, output = cfg.load_with_mmengine(check, keys or ["pretrained_model_name_or_path"],
+                                                timeout=LOAD_CHECK_TIMEOUT)
     finally:
         check.unlink(missing_ok=True)
     if values is None:
