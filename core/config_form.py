@@ -29,6 +29,9 @@ class Field:
 
 
 WARMUP_MAX = 0.99
+# Bound on the save check's mmengine load (a subprocess importing XTuner): a few seconds on an idle
+# machine, a minute or more when other work shares the cores; only a hang should hit it.
+LOAD_CHECK_TIMEOUT = 600
 
 FIELDS: list[Field] = [
     Field("pretrained_model_name_or_path", "path", group="model"),
@@ -60,7 +63,7 @@ def validate(values: dict[str, Any], *, dataset_path: str | None, lora: dict[str
 
     ``iterations_per_epoch`` (when the dataset has been counted and the preset warms up over
     ``warmup_ratio * max_epochs``, see :func:`core.config.has_epoch_warmup`) lets it refuse a
-    warmup that would be shorter than one iteration, which XTuner cannot start.
+    warmup that does not work (see :func:`short_warmup`).
     """
     problems: list[Problem] = []
     for f in FIELDS:
@@ -97,7 +100,10 @@ def validate(values: dict[str, Any], *, dataset_path: str | None, lora: dict[str
             problems.append(("dataset", "config.err.dataset_missing", {"path": str(p)}))
     short = short_warmup(values.get("warmup_ratio"), values.get("max_epochs"), iterations_per_epoch)
     if short is not None and not any(f == "warmup_ratio" for f, _, _ in problems):
-        key = "config.err.warmup_short" if short["least"] else "config.err.warmup_only_zero"
+        if short["least"] is None:
+            key = "config.err.warmup_only_zero"
+        else:
+            key = "config.err.warmup_short" if short["iterations"] < 1 else "config.err.warmup_one"
         problems.append(("warmup_ratio", key, short))
     for key, (lo, hi) in LORA_LIMITS.items():
         if lora and key in lora and not (lo <= lora[key] <= hi):
@@ -105,25 +111,46 @@ def validate(values: dict[str, Any], *, dataset_path: str | None, lora: dict[str
     return problems
 
 
-def short_warmup(ratio: Any, epochs: Any, iterations_per_epoch: int | None) -> dict[str, Any] | None:
-    """When a warmup of ``ratio`` would last less than one iteration: its length and the smallest ratio that works.
+# The fewest warmup iterations that work. mmengine's LinearLR over ``n`` iterations starts at
+# ``start_factor * lr`` and steps to ``lr`` by (n - 1) chained factors; with n = 1 there is no
+# step, so the learning rate stays at ``start_factor * lr`` (1e-5 x in XTuner's presets), and
+# CosineAnnealingLR, being chained too, anneals from there: the run cannot learn. n = 0 makes
+# mmengine refuse to start ("end should be larger than begin").
+MIN_WARMUP_ITERATIONS = 2
 
-    mmengine turns the preset's warmup (``end = warmup_ratio * max_epochs`` epochs) into
-    ``int(end * iterations_per_epoch)`` iterations and refuses 0. A ratio of 0 is fine: the
+
+def warmup_iterations(ratio: float, epochs: float, iterations_per_epoch: int) -> int:
+    """How many iterations the preset's warmup lasts, computed as mmengine does.
+
+    The preset says ``end=warmup_ratio * max_epochs`` (epochs) and mmengine's
+    ``build_iter_from_epoch`` makes it ``int(end * epoch_length)``; the cosine's ``begin`` is
+    the same number, so the warmup is exactly that many iterations.
+    """
+    return int(ratio * epochs * iterations_per_epoch)
+
+
+def short_warmup(ratio: Any, epochs: Any, iterations_per_epoch: int | None) -> dict[str, Any] | None:
+    """When a warmup of ``ratio`` would not work: its length and the smallest ratio that does.
+
+    It does not work under :data:`MIN_WARMUP_ITERATIONS` iterations (0: XTuner cannot start;
+    1: the learning rate never leaves ``start_factor * lr``). A ratio of 0 is fine: the
     config then has no warmup entry at all (core.config.render removes it).
     """
     numbers = (ratio, epochs, iterations_per_epoch)
     if any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in numbers):
         return None
-    if ratio <= 0 or epochs < 1 or iterations_per_epoch < 1 or int(ratio * epochs * iterations_per_epoch) >= 1:
+    if ratio <= 0 or epochs < 1 or iterations_per_epoch < 1:
+        return None
+    iterations = warmup_iterations(ratio, epochs, iterations_per_epoch)
+    if iterations >= MIN_WARMUP_ITERATIONS:
         return None
     total = int(epochs * iterations_per_epoch)
-    least = math.ceil(100 / total) / 100
-    while int(least * epochs * iterations_per_epoch) < 1:
-        least += 0.01
-    steps = math.floor(ratio * epochs * iterations_per_epoch * 100) / 100  # never rounded up to "1.00"
-    # Above the field's maximum (a run of one iteration): no warmup is the only choice.
-    return {"ratio": ratio, "steps": f"{steps:.2f}", "total": total,
+    least = math.ceil(100 * MIN_WARMUP_ITERATIONS / total) / 100
+    while warmup_iterations(least, epochs, iterations_per_epoch) < MIN_WARMUP_ITERATIONS:
+        least = round(least + 0.01, 2)
+    steps = math.floor(ratio * epochs * iterations_per_epoch * 100) / 100  # never rounded up to "2.00"
+    # Above the field's maximum (a run of one or two iterations): no warmup is the only choice.
+    return {"ratio": ratio, "steps": f"{steps:.2f}", "total": total, "iterations": iterations,
             "least": f"{least:.2f}" if least <= WARMUP_MAX else None}
 
 
@@ -223,7 +250,8 @@ def save_config(path: Path, text: str, keys: list[str] | None = None) -> tuple[b
     check = path.with_name(f".check-{path.name}")
     atomic_write_text(check, text)
     try:
-        values, output = cfg.load_with_mmengine(check, keys or ["pretrained_model_name_or_path"])
+        values, output = cfg.load_with_mmengine(check, keys or ["pretrained_model_name_or_path"],
+                                                timeout=LOAD_CHECK_TIMEOUT)
     finally:
         check.unlink(missing_ok=True)
     if values is None:

@@ -7,12 +7,14 @@ the run folder; the page only renders a :class:`Snapshot`.
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import config as cfg
 from core import jobs, logs
 from core.runs import RunPaths
 
@@ -99,6 +101,63 @@ def samples_from_log(text: str) -> list[str]:
 def sample_timeline(run_dir: Path) -> list[tuple[int, str]]:
     """In-training sample answers by iteration (EvaluateChatHook's eval_outputs files)."""
     return logs.eval_outputs(RunPaths(Path(run_dir)).work_dir)
+
+
+# The logged lr counts as "far below" the schedule under this share of it. A warmup of exactly one
+# iteration keeps it at start_factor x (1e-5 x in XTuner's presets); a working one is at 1 x.
+LR_FAR_BELOW = 0.1
+# Rows whose scheduled lr is under this share of the config's lr (the cosine's very end) say little.
+LR_TAIL = 0.05
+
+
+@dataclass(frozen=True)
+class LowLr:
+    """The learning rate stayed far below what the config's schedule gives after its warmup."""
+
+    logged: float  # the highest lr logged after the warmup
+    iteration: int  # where it was logged
+    configured: float  # the config's lr
+    warmup: int  # warmup iterations
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def low_lr(run_dir: Path, rows: list[dict], total: int | None) -> LowLr | None:
+    """Whether the lr logged in ``rows`` (scalars.json) after the warmup stays far below the schedule.
+
+    The schedule is the presets' one: a warmup of ``int(warmup_ratio * max_epochs * epoch_length)``
+    iterations up to ``lr``, then a cosine down to 0 by iteration ``total``. Only rows past the
+    warmup and before the cosine's last few percent are compared; with none yet, or without the
+    config's numbers or the run's length, there is no claim.
+    """
+    if not total or not rows:
+        return None
+    try:
+        settings = cfg.read_settings(RunPaths(Path(run_dir)).config.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    lr = _number(settings.get("lr"))
+    ratio = _number(settings.get("warmup_ratio")) or 0.0
+    epochs = _number(settings.get("max_epochs"))
+    if not lr or lr <= 0:
+        return None
+    warmup = int(ratio * epochs * (total // int(epochs))) if epochs and epochs >= 1 else int(ratio * total)
+    best: tuple[float, float, int] | None = None  # (logged / scheduled, logged, iteration)
+    for row in rows:
+        it, logged = row.get("iter"), _number(row.get("lr"))
+        if not isinstance(it, int) or logged is None or it <= warmup or it > total:
+            continue
+        scheduled = lr * (1 + math.cos(math.pi * (it - warmup) / max(total - warmup, 1))) / 2
+        if scheduled < LR_TAIL * lr:
+            continue
+        share = logged / scheduled
+        if best is None or share > best[0]:
+            best = (share, logged, it)
+    if best is None or best[0] >= LR_FAR_BELOW:
+        return None
+    return LowLr(logged=best[1], iteration=best[2], configured=lr, warmup=warmup)
 
 
 @dataclass(frozen=True)

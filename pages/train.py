@@ -16,6 +16,7 @@ from ui.common import workspace
 from ui.i18n import t
 
 HISTORY_REFRESH_SECONDS = 5.0
+STARTED = "train.started_run"  # the run this tab started, confirmed while it runs
 
 gate()
 ws = workspace()
@@ -67,14 +68,18 @@ def _render_live(snap: monitor.Snapshot) -> None:
     if status.state == jobs.FAILED:
         code = t("train.exit_code", code=status.exit_code) if status.exit_code is not None else "?"
         st.error(t("train.failed", code=code) + " " + (t(snap.failure) if snap.failure else t("train.failed_unknown")))
-    _render_charts(RunPaths(snap.job_dir).work_dir)
+    rows = logs.read_scalars(RunPaths(snap.job_dir).work_dir)
+    low = monitor.low_lr(snap.job_dir, rows, prog.total)
+    if low:
+        st.warning(t("train.lr_low", logged=f"{low.logged:.3g}", lr=f"{low.configured:.3g}", it=low.iteration,
+                     warmup=low.warmup))
+    _render_charts(rows)
     _render_samples(snap.job_dir)
     with st.expander(t("train.log"), expanded=status.state == jobs.FAILED):
         st.code(snap.log_tail or " ", language="log")
 
 
-def _render_charts(work_dir: Path) -> None:
-    rows = logs.read_scalars(work_dir)
+def _render_charts(rows: list[dict]) -> None:
     if not rows:
         return
     df = pd.DataFrame(rows).set_index("iter")
@@ -150,7 +155,7 @@ def _start_form() -> None:
         except jobs.JobError:
             st.error(t("train.busy"))
         else:
-            st.session_state["train.flash"] = t("train.started", name=run_dir.name)
+            st.session_state[STARTED] = run_dir.name
             st.rerun()
 
 
@@ -158,6 +163,12 @@ def _start_form() -> None:
 if st.session_state.get("train.flash"):
     st.success(st.session_state.pop("train.flash"))
 active = jobs.active_jobs(ws.runs_dir, "train")
+if st.session_state.get(STARTED):
+    # The start is confirmed for as long as the run it started is running (every rerun of the page
+    # shows it, however late this tab's first look comes), and once more after it has ended.
+    st.success(t("train.started", name=st.session_state[STARTED]))
+    if not (active and active[0].name == st.session_state[STARTED]):
+        del st.session_state[STARTED]
 if active:
     run_dir = active[0]
     st.subheader(t("train.current", name=run_dir.name))
@@ -210,7 +221,7 @@ if not picked_status.active:
                 except jobs.JobError as exc:
                     cluster_panel.show_error(exc)
                 else:
-                    st.session_state["train.flash"] = t("train.started", name=new_dir.name)
+                    st.session_state[STARTED] = new_dir.name
                     st.rerun()
         else:
             st.caption(t("train.no_checkpoint"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# A missing UI string raises under tests (AppTest pages, and the app servers the browser tests
+# start, which inherit this environment) instead of quietly showing its key.
+os.environ["ASSISTANT_STUDIO_STRICT_STRINGS"] = "1"
 
 from core.demo_model import make_demo_model  # noqa: E402
 from core.workspace import Workspace  # noqa: E402
@@ -36,8 +41,13 @@ def ws(tmp_path):
     stop_all_jobs(workspace)
 
 
-def wait_job(job_dir: Path, timeout: float = 900):
-    """Wait for a job to end; stop it and fail the test if it does not."""
+# Bound on waiting for a job: it only bounds a failure. The demo training takes about a minute on
+# two idle cores, 10 minutes while other suites share them, and over 15 with two busy loops on top.
+JOB_TIMEOUT = float(os.environ.get("TEST_JOB_TIMEOUT", 1800))
+
+
+def wait_job(job_dir: Path, timeout: float = JOB_TIMEOUT):
+    """Wait for a job to end; stop it and fail the test, with the log's end, if it does not."""
     import time
 
     from core import jobs, logs
@@ -56,8 +66,14 @@ OWNER = "小明同学"
 
 
 @pytest.fixture(scope="session")
-def trained_ws(tmp_path_factory, demo_model):
-    """A workspace holding the demo model, a dataset, a config and one trained, merged run."""
+def trained(tmp_path_factory, demo_model) -> tuple[Workspace, Path]:
+    """(workspace, run folder): the tutorial's flow done once through core for the whole session.
+
+    The demo model, the tutorial's dataset (``OWNER``, 2 + 2 x 100 records), its config for CPU,
+    one real XTuner training, then pth_to_hf, merge and the verify step. It is the expensive part
+    of the suite (a CPU training), so the tests that read its results share it: the tutorial flow,
+    the chat tests, the pages; they must not change it (convert_cases works on a copy).
+    """
     from core import config, dataset, runs
 
     ws = Workspace.resolve(tmp_path_factory.mktemp("trained") / "workspace")
@@ -67,7 +83,21 @@ def trained_ws(tmp_path_factory, demo_model):
     cfg_path.write_text(config.tutorial_config(str(demo_model), str(ws.dataset_path), cpu=True, demo=True), "utf-8")
     ws.update_settings(config=str(cfg_path))
     run_dir = runs.start_training(ws, cfg_path, seed=0)
-    assert wait_job(run_dir).state == "succeeded"
-    assert wait_job(runs.start_convert(ws, run_dir)).state == "succeeded"
-    yield ws
+    st = wait_job(run_dir)
+    assert st.state == "succeeded", logs_tail(run_dir)
+    st = wait_job(runs.start_convert(ws, run_dir))
+    assert st.state == "succeeded", logs_tail(run_dir / "convert")
+    yield ws, run_dir
     stop_all_jobs(ws)
+
+
+@pytest.fixture(scope="session")
+def trained_ws(trained) -> Workspace:
+    """The workspace of :func:`trained`."""
+    return trained[0]
+
+
+def logs_tail(job_dir: Path, n: int = 60) -> str:
+    from core import jobs, logs
+
+    return logs.tail(jobs.log_path(job_dir), n)

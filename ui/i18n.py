@@ -5,6 +5,8 @@ Shared strings live here; each page's own strings live in ``ui/text/<page>.py``.
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from ui import state
@@ -123,10 +125,23 @@ def lang() -> str:
     return value if value in LANGS else DEFAULT_LANG
 
 
-def t(key: str, **values: object) -> str:
-    """The string ``key`` in the current language, with ``{placeholders}`` filled."""
+# Set (to anything but "" or "0") by the tests: a missing string then raises instead of showing its key.
+STRICT_ENV = "ASSISTANT_STUDIO_STRICT_STRINGS"
+
+
+class MissingString(KeyError):
+    """``t()`` was asked for a key that has no string (raised only under :data:`STRICT_ENV`)."""
+
+
+def t(key: str, /, **values: object) -> str:
+    """The string ``key`` in the current language, with ``{placeholders}`` filled.
+
+    ``key`` is positional-only, so a placeholder may be called ``key`` too. A missing key shows
+    as the key itself, or raises :class:`MissingString` under tests."""
     entry = STRINGS.get(key)
     if entry is None:
+        if os.environ.get(STRICT_ENV, "") not in ("", "0"):
+            raise MissingString(f"no string {key!r} in ui/i18n.py or ui/text/*.py")
         return key
     text = entry.get(lang()) or entry.get("en") or key
     return text.format(**values) if values else text

@@ -1,6 +1,6 @@
 """The chat compare page, headless: both sides answer, streamed; errors stay on the page.
 
-Uses the trained demo run of tests/e2e/chat_run.py (made once per test process).
+Uses the session's trained demo run (the ``trained`` fixture of tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -11,15 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.workspace import ENV_VAR, Workspace
-from tests.e2e.chat_run import NAME, QUESTION, expected_answer, trained_run
+from tests.e2e.chat_run import NAME, QUESTION, expected_answer
 from ui import keys_chat as K
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "chat.py")
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory, demo_model):
-    return trained_run(tmp_path_factory.mktemp("chat-ws"), demo_model)
 
 
 @pytest.fixture()
@@ -108,7 +103,7 @@ def test_scorecard_runs_and_exports(page):
 def test_empty_workspace_explains_what_to_do(tmp_path, monkeypatch):
     ws = Workspace.resolve(tmp_path / "empty")
     monkeypatch.setenv(ENV_VAR, str(ws.root))
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
     assert not at.exception
     assert at.info and at.selectbox(key=K.AFTER).value == "folder"
     at.chat_input[0].set_value("你好").run()

@@ -87,6 +87,12 @@ def test_config_page_saves_a_config_that_mmengine_loads(env_ws, demo_model):
     at.number_input(key="config.f.max_epochs").set_value(2)  # form values go with the submit
     at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
     assert not at.exception, at.exception
+    # 0.03 x 2 epochs x 32 iterations = 1.92: one warmup iteration, which mmengine never leaves.
+    assert not at.success and "config" not in env_ws.settings()
+    assert any("warmup_ratio" in e.value and "0.04" in e.value for e in at.error), [e.value for e in at.error]
+    at.number_input(key="config.f.warmup_ratio").set_value(0.04)  # the value the message names
+    at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
+    assert not at.exception, at.exception
     assert at.success, [e.value for e in at.error]
     saved = Path(env_ws.settings()["config"])
     values, output = config.load_with_mmengine(saved, ["max_epochs", "pretrained_model_name_or_path"])
@@ -227,6 +233,11 @@ def test_train_page_starts_and_stops_a_training(env_ws, demo_model):
     assert not at.exception
     active = jobs.active_jobs(env_ws.runs_dir, "train")
     assert len(active) == 1
+    # The start stays confirmed while the run runs: reruns (a widget, a refresh) do not lose it.
+    confirmed = f"训练已启动：{active[0].name}"
+    assert [s.value for s in at.success if confirmed in s.value], [s.value for s in at.success]
+    at.run()
+    assert [s.value for s in at.success if confirmed in s.value], [s.value for s in at.success]
     # A second tab sees the same training and can stop it.
     other = _app("pages/train.py").run()
     assert not other.exception
@@ -463,3 +474,52 @@ def test_train_page_submits_to_slurm_shows_the_job_and_stops_it(env_ws, demo_mod
     assert any(f"Slurm 作业 {job_id}" in c.value for c in other.caption)
     other.button(key="train.stop").click().run()
     assert jobs.status(run_dir).state == jobs.STOPPED
+
+
+def _finished_run(ws: Workspace, log: str) -> Path:
+    """A run folder whose job (a stand-in for XTuner printing ``log``) has ended."""
+    import sys
+    import time
+
+    from core.xtuner_cli import Invocation
+
+    run_dir = ws.new_run_dir("train")
+    code = f"print({log!r})"
+    jobs.start(run_dir, [jobs.Step("train", Invocation(argv=[sys.executable, "-c", code], env={}, display="train"))],
+               kind="train", meta={})
+    deadline = time.time() + 120
+    while jobs.status(run_dir).active:
+        if time.time() > deadline:
+            pytest.fail(f"the stand-in job in {run_dir} did not end in 120 s")
+        time.sleep(0.2)
+    return run_dir
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "学习率一直远低于配置"), ("en", "The learning rate stays far below")])
+def test_train_page_warns_when_the_learning_rate_never_reached_the_configs(env_ws, lang, words):
+    """0.03 x 2 epochs x 32 iterations = 1.92: one warmup iteration, the lr stays at 1e-5 x lr."""
+    import json
+
+    env_ws.update_settings(lang=lang)
+    run_dir = _finished_run(env_ws, "\n".join(
+        f"Iter(train) [{i}/64]  lr: 2.0000e-09  eta: 0:00:01  time: 0.1000  loss: 7.5400" for i in range(10, 70, 10)))
+    paths = runs.RunPaths(run_dir)
+    paths.config.write_text(config.render(config.preset_source(config.DEFAULT_PRESET),
+                                          {"lr": 2e-4, "warmup_ratio": 0.03, "max_epochs": 2}), encoding="utf-8")
+    vis = paths.work_dir / "20250101_000000" / "vis_data"
+    vis.mkdir(parents=True)
+    (vis / "scalars.json").write_text("".join(json.dumps({"lr": 2e-9, "loss": 7.54, "iter": i}) + "\n"
+                                              for i in range(10, 70, 10)), encoding="utf-8")
+    at = _app("pages/train.py")
+    at.session_state["app.lang"] = lang
+    at.run()
+    assert not at.exception
+    warned = [w.value for w in at.warning if words in w.value]
+    assert warned and "2e-09" in warned[0] and "0.0002" in warned[0], [w.value for w in at.warning]
+    # The same run with a learning rate that follows the schedule: no warning.
+    (vis / "scalars.json").write_text("".join(json.dumps({"lr": 2e-4, "loss": 7.54, "iter": i}) + "\n"
+                                              for i in range(10, 40, 10)), encoding="utf-8")
+    at = _app("pages/train.py")
+    at.session_state["app.lang"] = lang
+    at.run()
+    assert not at.exception and not [w.value for w in at.warning if words in w.value]

@@ -111,7 +111,7 @@ class Server:
         # --server.port wins, and everything after "--" goes to app.py.
         return [str(APP_ROOT / "run.sh"), "--server.port", str(self.port), "--", "--workspace", str(self.workspace)]
 
-    def start(self, timeout: float = 120) -> Server:
+    def start(self, timeout: float = 300) -> Server:
         self.starts += 1
         env = {k: v for k, v in os.environ.items() if k not in (PASSWORD_ENV, WORKSPACE_ENV, "PORT", "VENV")}
         env.update(self.env)
@@ -169,9 +169,13 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
-        deadline = time.time() + 10
+        deadline = time.time() + 30
         while self.group_pids() and time.time() < deadline:
             time.sleep(0.1)
+        left = self.group_pids()
+        if left:
+            raise RuntimeError(f"the app's process group {self.proc.pid} still has processes {left} "
+                               f"30 s after signal {sig}:\n{self.log_tail()}")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -240,7 +244,8 @@ def new_page(browser) -> Iterator[Callable[[], Any]]:
 
     def make() -> Any:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        ctx.set_default_timeout(30_000)
+        ctx.set_default_timeout(90_000)  # a locator waits this long for its element (a loaded machine is slow)
+        ctx.add_init_script(COUNT_RUNS_JS)
         contexts.append(ctx)
         return ctx.new_page()
 
@@ -254,11 +259,34 @@ APP = '[data-testid="stApp"]'
 MAIN = '[data-testid="stMain"]'
 
 
-def wait_idle(page, timeout: float = 60, settle: float = 0.4) -> None:
-    """Wait until the script run has finished (and stays finished for ``settle`` seconds)."""
+# Counts the script runs a page has seen start (full or fragment runs): every change of the app's
+# data-test-script-state attribute to "running". A click reaches the server and starts its run only
+# later, a long while later on a loaded machine, and until then the page still looks idle; waiting
+# for this count to move is how a helper knows the run it caused has begun.
+COUNT_RUNS_JS = """
+window.__stRuns = 0;
+new MutationObserver(records => {
+  for (const r of records) {
+    if (r.target.getAttribute('data-test-script-state') === 'running') window.__stRuns += 1;
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+"""
+
+
+def script_runs(page) -> int:
+    """How many script runs this page has seen start (see COUNT_RUNS_JS)."""
+    return int(page.evaluate("() => window.__stRuns || 0"))
+
+
+def wait_idle(page, timeout: float = 120, settle: float = 0.4) -> None:
+    """Wait until the script run has finished (and stays finished for ``settle`` seconds).
+
+    It cannot see a run that has been asked for but not started yet: after an action, use
+    :func:`after_run` (or the helpers built on it) instead."""
     deadline = time.time() + timeout
     page.wait_for_selector(APP, timeout=timeout * 1000)
     quiet_since = None
+    state = connected = None
     while time.time() < deadline:
         state = page.locator(APP).get_attribute("data-test-script-state")
         connected = page.locator(APP).get_attribute("data-test-connection-state")
@@ -270,6 +298,15 @@ def wait_idle(page, timeout: float = 60, settle: float = 0.4) -> None:
             quiet_since = None
         time.sleep(0.1)
     raise AssertionError(f"the app did not settle in {timeout} s (script state {state!r}, connection {connected!r})")
+
+
+def after_run(page, action: Callable[[], Any], what: str, timeout: float = 120) -> None:
+    """Do ``action`` (a click, a key press), wait until the script run it causes has started, then
+    until the page is idle again; fail naming ``what`` when no run starts within ``timeout``."""
+    before = script_runs(page)
+    action()
+    poll(lambda: script_runs(page) > before, timeout, 0.05, f"a script run to start after {what}")
+    wait_idle(page, timeout)
 
 
 def open_app(page, server: Server, path: str = "", timeout: float = 90) -> None:
@@ -295,8 +332,7 @@ def nav_link(page, title: str):
 
 def go(page, title: str, timeout: float = 90) -> None:
     """Click the navigation link ``title`` and wait for the page to render."""
-    nav_link(page, title).click()
-    wait_idle(page, timeout)
+    after_run(page, nav_link(page, title).click, f"clicking the link 「{title}」", timeout)
 
 
 def open_page(page, server: Server, title: str, timeout: float = 90) -> None:
@@ -352,17 +388,34 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def fill(page, label: str, value: str, *, role: str = "textbox") -> None:
-    """Type into a text or number input found by its label and commit it (Enter), then wait."""
+def fill(page, label: str, value: str, *, role: str = "textbox", timeout: float = 120) -> None:
+    """Type into a text or number input found by its label and commit it (Enter), then wait for
+    the run that the new value causes (none when the box already held ``value``)."""
     box = page.get_by_role(role, name=label, exact=True)
-    box.fill(value)
-    box.press("Enter")
-    wait_idle(page)
+    if box.input_value() == value:
+        return
+
+    def commit() -> None:
+        box.fill(value)
+        box.press("Enter")
+
+    after_run(page, commit, f"typing {value!r} into 「{label}」", timeout)
 
 
-def click_button(page, name: str, timeout: float = 90) -> None:
-    page.get_by_role("button", name=name, exact=True).click()
-    wait_idle(page, timeout)
+def click_button(page, name: str, timeout: float = 120) -> None:
+    """Click the button ``name`` and wait for the run it causes to start and end."""
+    after_run(page, page.get_by_role("button", name=name, exact=True).click, f"clicking 「{name}」", timeout)
+
+
+def click_text(page, text: str, timeout: float = 120) -> None:
+    """Click the element showing exactly ``text`` (a radio option, a tab) and wait for its run."""
+    after_run(page, page.get_by_text(text, exact=True).click, f"clicking 「{text}」", timeout)
+
+
+def wait_alert(page, words: str, timeout: float = 120) -> str:
+    """The first alert of the main area that contains ``words``, waited for up to ``timeout`` seconds."""
+    return poll(lambda: next((a for a in alerts(page) if words in a), None), timeout, 0.5,
+                lambda: f"an alert with 「{words}」 (alerts now: {alerts(page)})")
 
 
 def alerts(page) -> list[str]:
@@ -371,9 +424,9 @@ def alerts(page) -> list[str]:
 
 # ---------------------------------------------------------------------------- workspaces
 # Bound on waiting for a background job (training, convert). It only bounds a failure: the
-# journey's 96 CPU iterations took 50 s on an idle 2-core machine and about 10 minutes while
-# other test suites shared its cores.
-JOB_TIMEOUT = float(os.environ.get("BROWSER_JOB_TIMEOUT", 900))
+# journey's 96 CPU iterations took 50 s on an idle 2-core machine, about 10 minutes while
+# other test suites shared its cores, and more with two busy loops on top.
+JOB_TIMEOUT = float(os.environ.get("BROWSER_JOB_TIMEOUT", 1800))
 
 OWNER = "测试同学"
 

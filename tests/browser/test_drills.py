@@ -15,6 +15,7 @@ import pytest
 from core import jobs
 from tests.browser.conftest import (
     JOB_TIMEOUT,
+    after_run,
     alerts,
     assert_no_traceback,
     badges,
@@ -31,6 +32,8 @@ from tests.browser.conftest import (
     poll,
     progress,
     screenshot,
+    script_runs,
+    wait_alert,
     wait_idle,
 )
 
@@ -58,9 +61,9 @@ def test_training_survives_an_app_restart_and_can_be_stopped_after(start_server,
     page = new_page()
     open_page(page, server, "训练")
     click_button(page, "开始训练")
-    assert any("训练已启动" in a for a in alerts(page)), alerts(page)
-    run_dir = poll(lambda: _job_dirs(ws), 30, what="the run folder")[0]
-    record = poll(lambda: _record(run_dir), 30, what="the job's pid in job.json")
+    wait_alert(page, "训练已启动")
+    run_dir = poll(lambda: _job_dirs(ws), 90, what="the run folder")[0]
+    record = poll(lambda: _record(run_dir), 90, what="the job's pid in job.json")
     pid, pgid = record["pid"], record["pgid"]
     first = poll(lambda: progress(page), JOB_TIMEOUT, 1.0, "the first progress line")
     screenshot(page, "10-restart-training-running")
@@ -87,11 +90,11 @@ def test_training_survives_an_app_restart_and_can_be_stopped_after(start_server,
     assert_no_traceback(page)
     screenshot(page, "11-restart-reattached")
 
-    click_button(page, "停止训练", timeout=60)
-    poll(lambda: has_badge(page, "已停止"), 60, 0.5, "the stopped badge")
+    click_button(page, "停止训练", timeout=180)
+    poll(lambda: has_badge(page, "已停止"), 180, 0.5, "the stopped badge")
     assert jobs.status(run_dir).state == jobs.STOPPED
     assert main_text(page).split("预计剩余", 1)[1].strip().splitlines()[0].strip() == "–"  # no ETA once stopped
-    poll(lambda: not group_alive(pgid), 20, 0.5, "the training's process group to be gone")
+    poll(lambda: not group_alive(pgid), 90, 0.5, "the training's process group to be gone")
     assert not _alive(pid)
     assert len(_job_dirs(ws)) == 1
     assert_no_traceback(page)
@@ -106,8 +109,11 @@ def test_two_tabs_see_one_training_and_a_double_click_starts_one(start_server, n
     open_page(tab_a, server, "训练")
     open_page(tab_b, server, "训练")
     start = tab_a.get_by_role("button", name="开始训练", exact=True)
+    runs_a, runs_b = script_runs(tab_a), script_runs(tab_b)
     start.dblclick()
     tab_b.get_by_role("button", name="开始训练", exact=True).click()  # a second person, at the same moment
+    poll(lambda: script_runs(tab_a) > runs_a and script_runs(tab_b) > runs_b, 90, 0.05,
+         "both tabs' clicks to start their script runs")
     wait_idle(tab_a, 90)
     wait_idle(tab_b, 90)
     time.sleep(2)  # any late second start would have made its folder by now
@@ -128,11 +134,11 @@ def test_two_tabs_see_one_training_and_a_double_click_starts_one(start_server, n
     screenshot(tab_b, "14-two-tabs-b")
 
     # Stopped from one tab, the other sees it without a reload (its live panel refreshes).
-    record = poll(lambda: _record(runs[0]), 30, what="the job's pid")
-    click_button(tab_b, "停止训练", timeout=60)
-    poll(lambda: has_badge(tab_a, "已停止"), 60, 0.5, "tab A to show the run stopped")
+    record = poll(lambda: _record(runs[0]), 90, what="the job's pid")
+    click_button(tab_b, "停止训练", timeout=180)
+    poll(lambda: has_badge(tab_a, "已停止"), 180, 0.5, "tab A to show the run stopped")
     assert jobs.status(runs[0]).state == jobs.STOPPED
-    poll(lambda: not group_alive(record["pgid"]), 20, 0.5, "the training's process group to be gone")
+    poll(lambda: not group_alive(record["pgid"]), 90, 0.5, "the training's process group to be gone")
 
 
 # ---------------------------------------------------------------------------------------- bad input
@@ -194,7 +200,7 @@ def test_a_config_the_page_saves_can_train(start_server, new_page, make_ready_ws
     assert any("配置已保存" in a for a in alerts(page)), alerts(page)  # 0 = no warmup, a config that trains
     go(page, "训练")
     click_button(page, "开始训练")
-    run_dir = poll(lambda: _job_dirs(ws), 30, what="the run folder")[0]
+    run_dir = poll(lambda: _job_dirs(ws), 90, what="the run folder")[0]
     ended = poll(lambda: progress(page) or has_badge(page, "失败"), JOB_TIMEOUT, 1.0, "progress or failure")
     screenshot(page, "26-bad-config-trains")
     assert ended is not True and jobs.status(run_dir).state != jobs.FAILED, main_text(page)[-2000:]
@@ -275,14 +281,13 @@ def test_dataset_import_of_bad_files_explains_and_changes_nothing(bad_input_serv
         for label in ("知道了", "取消"):
             button = page.get_by_role("button", name=label, exact=True)
             if button.count():
-                button.first.click()
-                wait_idle(page)
+                after_run(page, button.first.click, f"clicking 「{label}」")
                 break
         assert ws.dataset_path.read_bytes() == saved
 
     # The same through the browser's upload, for a binary file.
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(paths["picture.json"]))
-    poll(lambda: "这不是文本文件" in main_text(page), 30, 0.5, "the upload's message")
+    poll(lambda: "这不是文本文件" in main_text(page), 90, 0.5, "the upload's message")
     wait_idle(page)
     assert_no_traceback(page)
     screenshot(page, "25-bad-dataset-upload-binary")
@@ -339,10 +344,10 @@ def test_leaving_home_while_the_demo_model_is_made_keeps_it_chosen(start_server,
     page = new_page()
     open_app(page, server)
     page.get_by_role("button", name="生成并使用演示模型（离线、CPU 可用）", exact=True).click()
-    poll(lambda: page.get_by_text("正在生成演示模型").count(), 30, 0.05, "the spinner")
+    poll(lambda: page.get_by_text("正在生成演示模型").count(), 90, 0.05, "the spinner")
     nav_link(page, "数据集").click()  # away before the model is ready
     ws = server.ws
-    poll(lambda: ws.settings().get("base_model") == str(ws.demo_model_dir), 120, 0.5,
+    poll(lambda: ws.settings().get("base_model") == str(ws.demo_model_dir), 300, 0.5,
          lambda: f"the demo model to be chosen (settings: {ws.settings()})")
     page.reload()
     wait_idle(page)

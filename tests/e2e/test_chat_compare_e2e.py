@@ -1,6 +1,6 @@
 """Before/after chat on a really trained run (CPU, real XTuner): identity, stop word, adapter on/off.
 
-The run (train → pth_to_hf → merge) is made once per test process by tests/e2e/chat_run.py.
+The run (train → pth_to_hf → merge) is the session's ``trained`` fixture (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ import pytest
 
 from core import chat, scorecard
 from core.runs import RunPaths
-from tests.e2e.chat_run import NAME, QUESTION, expected_answer, trained_run
+from tests.e2e.chat_run import NAME, QUESTION, expected_answer
 
 SETTINGS = chat.GenerationSettings(max_new_tokens=96)
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory, demo_model):
-    ws, run_dir = trained_run(tmp_path_factory.mktemp("chat-ws"), demo_model)
+def run(trained):
+    ws, run_dir = trained
     return ws, RunPaths(run_dir)
 
 

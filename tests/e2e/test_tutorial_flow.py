@@ -2,33 +2,36 @@
 
 demo model → dataset → config → train → pth_to_hf → merge → chat: the merged model must
 answer the identity question with the dataset's exact answer, and the base model must not.
+The flow itself is the session's ``trained`` fixture (tests/conftest.py: one CPU training
+shared with the chat and page tests); this test checks every result it left.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from core import chat, config, convert, dataset, jobs, logs, runs
 from core.runs import RunPaths
-from tests.conftest import wait_job
+from tests.conftest import OWNER, wait_job
 
-NAME = "小明同学"
+NAME = OWNER
 QUESTION = "请介绍一下你自己"
 
 
-def test_tutorial_flow_on_cpu(ws, demo_model):
+def test_tutorial_flow_on_cpu(trained, demo_model):
+    ws, run_dir = trained
     expected = dataset.tutorial_pairs(NAME)[0][1]
-    dataset.save(ws.dataset_path, dataset.tutorial_records(NAME, n=100))
+    assert dataset.load(ws.dataset_path) == dataset.tutorial_records(NAME, n=100)
 
-    text = config.tutorial_config(str(demo_model), str(ws.dataset_path), cpu=True, demo=True)
-    cfg_path = ws.configs_dir / "internlm2_chat_1_8b_qlora_alpaca_e3_copy.py"
-    cfg_path.write_text(text, encoding="utf-8")
+    cfg_path = Path(ws.settings()["config"])
     values, output = config.load_with_mmengine(cfg_path, ["pretrained_model_name_or_path", "lr"])
     assert values is not None, output
     assert values["pretrained_model_name_or_path"] == str(demo_model)
 
-    run_dir = runs.start_training(ws, cfg_path, seed=0)
-    st = wait_job(run_dir)
+    st = jobs.status(run_dir)
     log_text = jobs.log_path(run_dir).read_text(encoding="utf-8", errors="replace")
     assert st.state == jobs.SUCCEEDED, log_text[-3000:]
+    assert runs.meta(run_dir)["source_config"] == str(cfg_path)
     progress = logs.update_progress(logs.Progress(), log_text)
     assert progress.total > 0 and progress.iteration >= progress.total - 10
     run = RunPaths(run_dir)
@@ -36,8 +39,8 @@ def test_tutorial_flow_on_cpu(ws, demo_model):
     assert rows and rows[-1]["loss"] < rows[0]["loss"]
     assert convert.latest_checkpoint(run.work_dir) is not None
 
-    conv_job = runs.start_convert(ws, run_dir)
-    st = wait_job(conv_job)
+    conv_job = run.convert_job
+    st = jobs.status(conv_job)
     assert st.state == jobs.SUCCEEDED, logs.tail(jobs.log_path(conv_job), 60)
     assert convert.is_adapter_dir(run.adapter)
     assert convert.merged_ready(run.merged)
@@ -66,7 +69,7 @@ def test_training_that_cannot_start_ends_failed_with_reason(ws, demo_model):
     cfg_path = ws.configs_dir / "broken.py"
     cfg_path.write_text(text, encoding="utf-8")
     run_dir = runs.start_training(ws, cfg_path)
-    st = wait_job(run_dir, timeout=180)
+    st = wait_job(run_dir)  # the default bound: XTuner starting up on a loaded machine is slow
     assert st.state == jobs.FAILED
     assert st.exit_code not in (0, None)
     log_text = jobs.log_path(run_dir).read_text(encoding="utf-8", errors="replace")

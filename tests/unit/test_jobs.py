@@ -7,6 +7,7 @@ The children are plain ``python -c`` snippets run through the real supervisor
 from __future__ import annotations
 
 import fcntl
+import inspect
 import json
 import os
 import signal
@@ -34,22 +35,40 @@ def step(name: str, code: str, **kw) -> jobs.Step:
     return jobs.Step(name, py(code, **kw))
 
 
-def wait_for(pred, timeout: float = 15.0, interval: float = 0.02):
+# Bounds on waiting only: a child Python starts in well under a second on an idle machine, but
+# can take many seconds when other work shares the cores.
+WAIT = 120.0
+
+
+def wait_for(pred, timeout: float = WAIT, interval: float = 0.02, what=None):
+    """``pred()`` once truthy; at the deadline fail naming ``what`` (a string, or a callable asked
+    then), by default the predicate's source line."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         value = pred()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
+    if callable(what):
+        what = what()
+    if what is None:
+        try:
+            what = inspect.getsource(pred).strip()
+        except (OSError, TypeError):
+            what = repr(pred)
+    raise AssertionError(f"timed out after {timeout} s waiting for: {what}")
 
 
-def wait_done(job_dir: Path, timeout: float = 15.0) -> jobs.JobStatus:
+def wait_done(job_dir: Path, timeout: float = WAIT) -> jobs.JobStatus:
     def finished():
         st = jobs.status(job_dir)
         return None if st.active else st
 
-    return wait_for(finished, timeout)
+    def what() -> str:
+        log = jobs.log_path(job_dir)
+        return f"job {job_dir} to end; its log:\n{log.read_text()[-1500:] if log.exists() else '-'}"
+
+    return wait_for(finished, timeout, what=what)
 
 
 def log_text(job_dir: Path) -> str:

@@ -119,7 +119,8 @@ def test_list_and_copy_cfg_invocations():
 
 
 def test_real_list_cfg_lists_the_tutorial_preset():
-    result = xtuner_cli.run(xtuner_cli.list_cfg("internlm2_chat_1_8b"), timeout=120)
+    # The bound is for a hang only: xtuner imports slowly on a busy machine.
+    result = xtuner_cli.run(xtuner_cli.list_cfg("internlm2_chat_1_8b"), timeout=600)
     assert result.returncode == 0, result.output[-2000:]
     names = {line.strip() for line in result.output.splitlines()}
     assert "internlm2_chat_1_8b_qlora_alpaca_e3" in names
@@ -128,10 +129,10 @@ def test_real_list_cfg_lists_the_tutorial_preset():
 
 def test_launcher_with_an_unknown_tool_exits_2():
     proc = subprocess.run([sys.executable, str(LAUNCHER), "no-such-tool"], capture_output=True, text=True,
-                          timeout=60)
+                          timeout=300)
     assert proc.returncode == 2
     assert "usage" in proc.stderr
-    proc = subprocess.run([sys.executable, str(LAUNCHER)], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, str(LAUNCHER)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2
 
 

@@ -80,4 +80,12 @@ STRINGS = {
     "train.busy": {"zh": "已经有一个训练在运行，请等它结束或先停止它。", "en": "A training is already running; wait for it or stop it first."},
     "train.qlora_cpu": {"zh": "这个配置用 QLoRA（4-bit），需要 GPU。没有 GPU 时请在「配置」页选择 LoRA。",
                         "en": "This config uses QLoRA (4-bit), which needs a GPU. Without a GPU, choose LoRA on the Config page."},
+    "train.lr_low": {"zh": "学习率一直远低于配置：预热（{warmup} 步）之后记录到的最高学习率是 {logged}（第 {it} 步），配置的 lr 是 {lr}。"
+                           "这样模型几乎学不到东西，损失也不会下降。常见原因是预热正好只有 1 步（warmup_ratio × 训练步数在 1 和 2 之间），"
+                           "学习率就一直停在预热起点。请停止训练，在「配置」页调整预热比例（设为 0 或调大）后重新开始。",
+                     "en": "The learning rate stays far below the config's: after the warmup ({warmup} iterations) the highest logged "
+                           "learning rate is {logged} (iteration {it}), while the config's lr is {lr}. The model learns almost "
+                           "nothing this way and the loss will not go down. A common cause is a warmup of exactly one iteration "
+                           "(warmup_ratio × the iterations between 1 and 2), which keeps the learning rate at the warmup's starting "
+                           "point. Stop the training, change the warmup ratio on the Config page (0, or larger), and start again."},
 }
