@@ -52,7 +52,7 @@ STRINGS = {
     "dataset.col.problem": {"zh": "问题所在", "en": "Problem"},
     "dataset.col.turns": {"zh": "轮数", "en": "Turns"},
     "dataset.import_preview": {"zh": "前 {n} 条预览：", "en": "The first {n} records:"},
-    "dataset.import_preview.one": {"zh": "前 {n} 条预览：", "en": "The first record:"},
+    "dataset.import_preview.one": {"zh": "第一条预览：", "en": "The first record:"},
     "dataset.col.content": {"zh": "内容", "en": "Content"},
     "dataset.editor_help": {
         "zh": "内置 {n} 种问法（我是谁、谁做的、能做什么、是不是 ChatGPT），回答用上面的信息自动填写。"
