@@ -109,6 +109,24 @@ def active_jobs(parent: Path, kind: str | None = None) -> list[Path]:
     return found
 
 
+@contextmanager
+def _claim(job_dir: Path, steps: list[Step], kind: str, exclusive_in: Path | None):
+    """Hold the lock under which a job folder is claimed: refuses an empty job, a folder that holds a
+    job already, and (with ``exclusive_in``) a second active job of the same ``kind`` there."""
+    if not steps:
+        raise JobError("nothing to run")
+    lock_file = (Path(exclusive_in) / f".{kind}.lock") if exclusive_in else job_dir.parent / f".{job_dir.name}.lock"
+    with _lock(lock_file):
+        if (job_dir / "job.json").exists():
+            raise JobError(f"{job_dir} already holds a job")
+        if exclusive_in is not None:
+            busy = [d for d in active_jobs(exclusive_in, kind) if d != job_dir]
+            if busy:
+                raise JobError(f"another {kind} job is still running: {busy[0].name}. Stop it or wait until it ends.")
+        job_dir.mkdir(parents=True, exist_ok=True)
+        yield
+
+
 def start(
     job_dir: Path,
     steps: list[Step],
@@ -127,18 +145,8 @@ def start(
     With ``exclusive_in``, refuses when another job of the same ``kind`` is active among
     that folder's job folders (checked under a file lock, so double clicks start one).
     """
-    if not steps:
-        raise JobError("nothing to run")
     job_dir = Path(job_dir)
-    lock_file = (Path(exclusive_in) / f".{kind}.lock") if exclusive_in else job_dir.parent / f".{job_dir.name}.lock"
-    with _lock(lock_file):
-        if (job_dir / "job.json").exists():
-            raise JobError(f"{job_dir} already holds a job")
-        if exclusive_in is not None:
-            busy = [d for d in active_jobs(exclusive_in, kind) if d != job_dir]
-            if busy:
-                raise JobError(f"another {kind} job is still running: {busy[0].name}. Stop it or wait until it ends.")
-        job_dir.mkdir(parents=True, exist_ok=True)
+    with _claim(job_dir, steps, kind, exclusive_in):
         record = _new_record(steps, kind, cwd, meta)
         if on_failure:
             record["on_failure"] = [str(a) for a in on_failure]
@@ -191,18 +199,8 @@ def submit_to_slurm(
     (at least ``job_id``). Same one-job-of-a-kind rule and lock as :func:`start`. When
     ``submit`` raises, the record is removed and the error passed on.
     """
-    if not steps:
-        raise JobError("nothing to run")
     job_dir = Path(job_dir)
-    lock_file = (Path(exclusive_in) / f".{kind}.lock") if exclusive_in else job_dir.parent / f".{job_dir.name}.lock"
-    with _lock(lock_file):
-        if (job_dir / "job.json").exists():
-            raise JobError(f"{job_dir} already holds a job")
-        if exclusive_in is not None:
-            busy = [d for d in active_jobs(exclusive_in, kind) if d != job_dir]
-            if busy:
-                raise JobError(f"another {kind} job is still running: {busy[0].name}. Stop it or wait until it ends.")
-        job_dir.mkdir(parents=True, exist_ok=True)
+    with _claim(job_dir, steps, kind, exclusive_in):
         record = _new_record(steps, kind, cwd, meta)
         record["backend"] = "slurm"
         atomic_write_json(job_dir / "job.json", record)
