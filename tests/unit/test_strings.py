@@ -2,17 +2,23 @@
 
 - each key of ``ui/i18n.py`` and ``ui/text/*.py`` has a Chinese and an English text with the
   same ``{placeholders}``;
-- each literal key passed to ``t("...")`` in ``pages/``, ``ui/`` and ``app.py`` exists;
+- each literal key passed to ``t("...")`` in ``pages/``, ``ui/`` and ``app.py`` exists, also through
+  ``plural("key", n)`` and through helpers that pass their first argument on to ``t()`` as its key
+  (``counted``, ``fill``: found by reading the code, not listed by hand);
+- a ``key.one`` (what ``plural`` picks for one) has its ``key`` and no value that ``key`` lacks;
 - each key built at run time (``t(f"train.state.{state}")``, ``labeled("dataset.target")``, a key
   that core returns) belongs to a family listed in ``FAMILIES`` below, and the family is complete
   for every value its source can produce (read from that source: a constant, a function's
   return values, the codes passed to a constructor);
+- each key passed whole (``t(exc.key)``, ``t(reason)``) is listed in ``DYNAMIC_CALLS`` with the keys
+  its source can produce, and each of those exists;
 - ``t()`` with a missing key raises under tests, so AppTests and browser tests catch one.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 import os
 import string
 from collections.abc import Callable, Iterable
@@ -81,9 +87,33 @@ def call_args(rels: Iterable[str], names: set[str], position: int = 0, keyword: 
     return out
 
 
+def _imported_modules(rel: str) -> dict[str, str]:
+    """The modules file ``rel`` imports by name (``from core import cluster``: "cluster" -> "core.cluster")."""
+    out = {}
+    for node in ast.walk(_tree(rel)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+        elif isinstance(node, ast.Import):
+            out.update({a.asname or a.name: a.name for a in node.names})
+    return out
+
+
+def _option(rel: str, node: ast.AST) -> str | None:
+    """A literal option, or a module's constant (``cluster.LOCAL``) read from that module."""
+    if _str(node) is not None:
+        return _str(node)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        module = _imported_modules(rel).get(node.value.id)
+        if module:
+            value = getattr(importlib.import_module(module), node.attr, None)
+            return value if isinstance(value, str) else None
+    return None
+
+
 def list_literal(rel: str, call: str, keyword: str | None = None, position: int = 1) -> set[str]:
-    """The options of a widget call written as a literal list, found by the call's first argument
-    (e.g. ``st.radio(t("dataset.import_target"), ["qa", "general"], ...)``)."""
+    """The options of a widget call written as a list, found by the call's first argument
+    (e.g. ``st.radio(t("dataset.import_target"), ["qa", "general"], ...)``); an option may be a
+    module's constant (``[cluster.LOCAL, cluster.SLURM]``)."""
     out = set()
     for node in ast.walk(_tree(rel)):
         if not isinstance(node, ast.Call) or len(node.args) <= position:
@@ -91,8 +121,10 @@ def list_literal(rel: str, call: str, keyword: str | None = None, position: int 
         first = node.args[0]
         label = _str(first.args[0]) if isinstance(first, ast.Call) and first.args else None
         if label == call and isinstance(node.args[position], (ast.List, ast.Tuple)):
-            out |= {_str(e) for e in node.args[position].elts if _str(e)}
-    assert out, f"no literal option list after t({call!r}) in {rel}"
+            options = [_option(rel, e) for e in node.args[position].elts]
+            assert None not in options, f"an option after t({call!r}) in {rel} is not a string the test can read"
+            out |= set(options)
+    assert out, f"no option list after t({call!r}) in {rel}"
     return out
 
 
@@ -194,6 +226,64 @@ def _export_formats() -> set[str]:
     return set(dataset_io.EXPORTS)
 
 
+def _parse_reasons() -> set[str]:
+    """Codes of why a file is not valid JSON, CSV or Excel (a problem's ``reason`` value):
+    core.dataset.JSON_REASON_CODES and the literals core assigns to ``reason`` or passes as ``reason=``."""
+    from core import dataset
+
+    out = set(dataset.JSON_REASON_CODES)
+    for rel in _core_files():
+        for node in ast.walk(_tree(rel)):
+            values = []
+            if isinstance(node, ast.Assign) and any(getattr(tg, "id", None) == "reason" for tg in node.targets):
+                values.append(node.value)
+            if isinstance(node, ast.Call):
+                values += [kw.value for kw in node.keywords if kw.arg == "reason"]
+            out |= {k for v in values for k in _literal_results(v)}
+    return out
+
+
+def _literal_results(node: ast.AST) -> set[str]:
+    """The strings an expression can be: ``"a"``, ``"a" if x else "b" if y else "c"``."""
+    if isinstance(node, ast.IfExp):
+        return _literal_results(node.body) | _literal_results(node.orelse)
+    return {_str(node)} if _str(node) is not None else set()
+
+
+def _attention_choices() -> set[str]:
+    from core import attention
+
+    return set(attention.FASTEST_FIRST)
+
+
+def _placeholder_fields() -> set[str]:
+    """The form fields an identity file's placeholders can need: the ``values`` that
+    core.dataset_io._fill fills them from (``needs`` names some of them)."""
+    fn = next(n for n in ast.walk(_tree("core/dataset_io.py")) if isinstance(n, ast.FunctionDef) and n.name == "_fill")
+    found = next(n.value for n in ast.walk(fn) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Dict)
+                 and any(getattr(tg, "id", None) == "values" for tg in n.targets))
+    return {_str(k) for k in found.keys if _str(k)}
+
+
+def _cluster_error_keys() -> set[str]:
+    """Message keys of core.cluster.ClusterError: those core/cluster.py raises or reports, and those
+    of core.slurm.SlurmError that core/cluster.py passes on (``ClusterError(exc.key, ...)``)."""
+    return (call_args(["core/cluster.py"], {"ClusterError"}, 0) | call_args(["core/slurm.py"], {"SlurmError"}, 0)
+            | strings_starting("core/slurm.py", "cluster.err."))
+
+
+def _pending_reason_keys() -> set[str]:
+    """core.cluster.pending_reason's keys: core.slurm.reason_key's literal returns and one per
+    core.slurm.PENDING_REASONS explanation."""
+    from core import slurm
+
+    return returned("core/slurm.py", "reason_key") | {f"cluster.reason.{v}" for v in slurm.PENDING_REASONS.values()}
+
+
+def _core_keys(*prefixes: str) -> Callable[[], set[str]]:
+    return lambda: set().union(*(strings_starting(CORE_KEYS[p][0], p) for p in prefixes))
+
+
 # Every key built at run time: its pattern ("{}" for the part computed), where it is built, and
 # the values that part can take, read from the code that produces them.
 FAMILIES: dict[str, tuple[str, Callable[[], set[str]]]] = {
@@ -216,12 +306,19 @@ FAMILIES: dict[str, tuple[str, Callable[[], set[str]]]] = {
     "dataset.lang.{}": ("pages/dataset.py: the languages radio", lambda: list_literal("pages/dataset.py",
                                                                                       "dataset.langs")),
     "dataset.mode.{}": ("pages/dataset.py: the mode radio", lambda: list_literal("pages/dataset.py", "dataset.mode")),
-    "dataset.target.{}": ("ui/dataset_widgets.py: the import target radio",
-                          lambda: list_literal("ui/dataset_widgets.py", "dataset.import_target")),
+    "dataset.target.{}": ("ui/dataset_import.py: the import target radio",
+                          lambda: list_literal("ui/dataset_import.py", "dataset.import_target")),
+    "dataset.needs.{}": ("ui/dataset_import.py: the fields an identity file's placeholders need",
+                         _placeholder_fields),
+    "config.attention.{}": ("pages/config.py: core.attention.FASTEST_FIRST (attention.available picks from it)",
+                            _attention_choices),
+    "cluster.where.{}": ("ui/cluster_panel.py: the where-to-run radio's options",
+                         lambda: list_literal("ui/cluster_panel.py", "cluster.where")),
     "dataset.fmt.{}": ("ui/dataset_widgets.py: core.dataset_io's detected formats", _import_formats),
     "dataset.where.{}": ("ui/dataset_widgets.py: the units of core's problems", _problem_units),
     "dataset.kind.{}": ("ui/dataset_widgets.py: what a binary file looks like (core.dataset_io)", _binary_kinds),
     "dataset.p.{}": ("ui/dataset_widgets.py: codes of core's dataset problems", _problem_codes),
+    "dataset.reason.{}": ("ui/dataset_widgets.py (say, WORD_VALUES): a problem's reason code", _parse_reasons),
     "step.{}": ("pages/home.py ('step.' + step): core.runs.checklist", _checklist_steps),
     "chat.{}": ("pages/chat.py ('chat.' + side): the two sides", lambda: set(_module_constant("pages/chat.py",
                                                                                             "SIDES"))),
@@ -237,32 +334,74 @@ CORE_KEYS: dict[str, tuple[str, str]] = {
     "config.err.": ("core/config_form.py", "pages/config.py: validate"),
 }
 
-# Calls of t() whose key is neither a literal nor an f-string: (file, source of the argument).
-DYNAMIC_CALLS = {
-    ("pages/home.py", "key"),  # system check warnings: CORE_KEYS["warn."]
-    ("pages/home.py", "problem[0]"),  # check_model_dir: CORE_KEYS["model.err."]
-    ("pages/chat.py", "problem[0]"),  # check_model_dir
-    ("pages/convert.py", "key"),  # preflight warnings: CORE_KEYS["convert.warn."]
-    ("pages/convert.py", "snap.failure"),  # classify_failure: CORE_KEYS["fail."]
-    ("pages/train.py", "snap.failure"),
-    ("pages/config.py", "key"),  # validate's message keys: CORE_KEYS["config.err."], "model.err."
-    ("ui/dataset_widgets.py", "key"),  # "dataset.p.{code}", used only when it exists; FAMILIES["dataset.p.{}"]
+# Calls of t() (or of a helper that passes its key on to t(), see _key_helpers) whose key is neither a
+# literal nor an f-string: (file, source of the argument) -> (what it is, every key it can be).
+DYNAMIC_CALLS: dict[tuple[str, str], tuple[str, Callable[[], set[str]]]] = {
+    ("pages/home.py", "key"): ("system check warnings", _core_keys("warn.")),
+    ("pages/home.py", "problem[0]"): ("check_model_dir", _core_keys("model.err.")),
+    ("pages/chat.py", "problem[0]"): ("check_model_dir", _core_keys("model.err.")),
+    ("pages/convert.py", "key"): ("preflight warnings", _core_keys("convert.warn.")),
+    ("pages/convert.py", "snap.failure"): ("classify_failure", _core_keys("fail.")),
+    ("pages/train.py", "snap.failure"): ("classify_failure", _core_keys("fail.")),
+    ("pages/config.py", "key"): ("validate's message keys", _core_keys("config.err.", "model.err.")),
+    ("ui/dataset_widgets.py", "key"): ("say(): 'dataset.p.{code}', used only when it exists",
+                                       lambda: {f"dataset.p.{c}" for c in _problem_codes()}),
+    ("ui/cluster_panel.py", "exc.key"): ("show_error: a ClusterError from submit/start_node_share",
+                                         _cluster_error_keys),
+    ("ui/cluster_panel.py", "err.key"): ("_errors: validate_slurm/validate_nodes",
+                                         lambda: call_args(["core/cluster.py"], {"ClusterError"}, 0)),
+    ("ui/cluster_panel.py", "reason"): ("run_notes: core.cluster.pending_reason", _pending_reason_keys),
 }
 
 
 # ------------------------------------------------------------------ the calls
+def _first_param(fn: ast.FunctionDef) -> str | None:
+    params = fn.args.posonlyargs + fn.args.args
+    return params[0].arg if params else None
+
+
+def _unwrap(node: ast.AST) -> ast.AST:
+    """``plural(key, n)`` as ``key``: it gives ``key`` or ``key.one`` (the latter only when it exists)."""
+    while isinstance(node, ast.Call) and getattr(node.func, "id", None) == "plural" and node.args:
+        node = node.args[0]
+    return node
+
+
+def _forwarding(fn: ast.FunctionDef) -> list[ast.Call]:
+    """The calls of t() in ``fn`` whose key is ``fn``'s first parameter (``t(key)``, ``t(plural(key, n))``)."""
+    param = _first_param(fn)
+    return [n for n in ast.walk(fn) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "t" and n.args
+            and isinstance(_unwrap(n.args[0]), ast.Name) and _unwrap(n.args[0]).id == param]
+
+
+def _key_helpers() -> tuple[set[str], set[int]]:
+    """Helpers that pass their first argument on to t() as its key (``counted``, ``fill``): their calls
+    are checked like t()'s; the t() calls inside them that only pass the key on are not."""
+    names, inner = set(), set()
+    for path in UI_FILES:
+        for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(fn, ast.FunctionDef) and _forwarding(fn):
+                names.add(fn.name)
+                inner |= {(str(path), n.lineno, n.col_offset) for n in _forwarding(fn)}
+    return names, inner
+
+
 def _t_calls() -> list[tuple[str, ast.Call]]:
+    helpers, inner = _key_helpers()
     calls = []
     for path in UI_FILES:
         rel = str(path.relative_to(ROOT))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=rel)):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args \
+                    and (node.func.id == "t" or node.func.id in helpers) \
+                    and (str(path), node.lineno, node.col_offset) not in inner:
                 calls.append((rel, node))
     return calls
 
 
 def _pattern(node: ast.AST) -> str | None:
     """``f"train.state.{state}"`` and ``"step." + step`` as "train.state.{}" and "step.{}"."""
+    node = _unwrap(node)
     if isinstance(node, ast.JoinedStr):
         return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and _str(node.left) is not None:
@@ -271,7 +410,8 @@ def _pattern(node: ast.AST) -> str | None:
 
 
 def _literal_keys(node: ast.AST) -> list[str]:
-    """The keys of ``t("a")`` and of ``t("a" if x else "b")``."""
+    """The keys of ``t("a")``, of ``t("a" if x else "b")`` and of ``t(plural("a", n))``."""
+    node = _unwrap(node)
     if _str(node) is not None:
         return [_str(node)]
     if isinstance(node, ast.IfExp) and _str(node.body) is not None and _str(node.orelse) is not None:
@@ -315,6 +455,10 @@ def test_every_key_built_at_run_time_belongs_to_a_listed_family():
             continue
         if (rel, _pattern(arg)) == ("ui/dataset_widgets.py", "{}.{}"):
             continue  # labeled(prefix): its prefixes are checked below
+        if (rel, _pattern(arg)) == ("ui/dataset_widgets.py", "dataset.{}.{}"):  # say(): words of WORD_VALUES
+            unlisted += [f"{rel}:{node.lineno}: say() words {name!r} values: 'dataset.{name}.{{}}' not in FAMILIES"
+                         for name in _module_constant(rel, "WORD_VALUES") if f"dataset.{name}.{{}}" not in FAMILIES]
+            continue
         if _pattern(arg) is not None:
             if _pattern(arg) not in FAMILIES:
                 unlisted.append(f"{rel}:{node.lineno}: t({ast.unparse(arg)}) builds {_pattern(arg)!r}, "
@@ -334,6 +478,28 @@ def test_each_family_is_complete_for_what_its_source_produces(pattern):
     assert produced, f"{pattern}: no values found in its source ({where})"
     missing = sorted(pattern.format(v) for v in produced if pattern.format(v) not in STRINGS)
     assert not missing, f"{pattern} ({where}) lacks: {missing}"
+
+
+@pytest.mark.parametrize("call", sorted(DYNAMIC_CALLS), ids=lambda c: f"{c[0]}:{c[1]}")
+def test_each_key_passed_whole_has_a_string(call):
+    where, keys = DYNAMIC_CALLS[call]
+    produced = keys()
+    assert produced, f"{call}: no keys found in its source ({where})"
+    missing = sorted(k for k in produced if k not in STRINGS)
+    assert not missing, f"t({call[1]}) in {call[0]} ({where}) can get keys with no string: {missing}"
+
+
+def test_each_singular_has_its_plural_with_the_same_values():
+    """``plural(key, n)`` gives ``key.one`` when n is 1: filled with the same values as ``key``."""
+    bad = []
+    for key, entry in STRINGS.items():
+        if key.endswith(".one"):
+            base = STRINGS.get(key.removesuffix(".one"))
+            if base is None:
+                bad.append(f"{key}: no {key.removesuffix('.one')}")
+            elif not _placeholders(entry["en"]) <= _placeholders(base["en"]):
+                bad.append(f"{key}: {sorted(_placeholders(entry['en']) - _placeholders(base['en']))} not in the plural")
+    assert not bad, "\n".join(bad)
 
 
 @pytest.mark.parametrize("prefix", sorted(CORE_KEYS))
