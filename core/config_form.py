@@ -7,14 +7,13 @@ field is wrong and why; nothing here knows about widgets.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core import config as cfg
-from core import templates
+from core import families, templates
 from core.demo_model import is_demo_model
 from core.models import check_model_dir
 
@@ -176,15 +175,6 @@ def lora_settings(source: str) -> dict[str, Any]:
     return out
 
 
-def model_family(model_dir: str | Path) -> tuple[str | None, int | None]:
-    """(model_type, vocab size) from the folder's config.json."""
-    try:
-        c = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
-        return c.get("model_type"), c.get("vocab_size")
-    except (OSError, ValueError):
-        return None, None
-
-
 def _size_b(model_dir: str | Path) -> float:
     from core.estimate import read_shape
 
@@ -193,18 +183,22 @@ def _size_b(model_dir: str | Path) -> float:
 
 
 def suggest_preset(model_dir: str | Path | None) -> str:
-    """The XTuner preset that best fits a model folder (the tutorial's for InternLM2-1.8B)."""
+    """The XTuner preset that best fits a model folder (the tutorial's for InternLM2-1.8B).
+
+    The family comes from the folder's config and tokenizer (:mod:`core.families`): a Llama whose
+    tokenizer has Llama-3's chat tokens gets the Llama-3 preset whatever its vocabulary size.
+    """
     if not model_dir or is_demo_model(Path(model_dir)):
         return cfg.DEFAULT_PRESET
-    mtype, vocab = model_family(model_dir)
+    folder = families.read(model_dir)
+    mtype = folder.model_type
     size = _size_b(model_dir)
     candidates: list[str] = []
     if mtype == "internlm2":
         candidates = ["internlm2_chat_1_8b_qlora_alpaca_e3"] if size < 4 else (
             ["internlm2_chat_7b_qlora_alpaca_e3"] if size < 12 else ["internlm2_chat_20b_qlora_alpaca_e3"])
     elif mtype == "llama":
-        llama3 = (vocab or 0) >= 128000
-        candidates = ["llama3_8b_instruct_qlora_alpaca_e3" if llama3 else "llama2_7b_chat_qlora_alpaca_e3"]
+        candidates = ["llama3_8b_instruct_qlora_alpaca_e3" if folder.llama3_chat else "llama2_7b_chat_qlora_alpaca_e3"]
     elif mtype in ("qwen2", "qwen2_moe"):
         for limit, name in ((1, "qwen1_5_0_5b_chat"), (3, "qwen1_5_1_8b_chat"), (5.5, "qwen1_5_4b_chat"),
                             (10, "qwen1_5_7b_chat"), (20, "qwen1_5_14b_chat"), (1e9, "qwen1_5_72b_chat")):
@@ -223,11 +217,13 @@ def suggest_preset(model_dir: str | Path | None) -> str:
 
 
 def suggest_template(model_dir: str | Path | None) -> str:
+    """XTuner's prompt template for a model folder's chat format (``internlm2_chat`` when unknown)."""
     if not model_dir or is_demo_model(Path(model_dir)):
         return "internlm2_chat"
-    mtype, vocab = model_family(model_dir)
+    folder = families.read(model_dir)
+    mtype = folder.model_type
     if mtype == "llama":
-        return "llama3_chat" if (vocab or 0) >= 128000 else "llama2_chat"
+        return "llama3_chat" if folder.llama3_chat else "llama2_chat"
     return {"internlm2": "internlm2_chat", "qwen2": "qwen_chat", "qwen2_moe": "qwen_chat", "gemma": "gemma",
             "phi3": "phi3_chat", "mistral": "mistral", "mixtral": "mixtral"}.get(mtype or "", "internlm2_chat")
 
