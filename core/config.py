@@ -256,25 +256,28 @@ def render(
 
 
 ATTENTIONS = ("eager", "sdpa", "flash_attention_2")
+XTUNER_WORKERS = 32  # XTuner's own number of tokenizing processes (map_num_proc)
 
 
-def default_workers(model_path: str | Path | None = None) -> int:
-    """Tokenization processes for this machine: one per core (at most XTuner's 32); one for a
-    tokenizer with its own code (InternLM2's): on a 16-core GPU host its worker processes died every
-    time (datasets could not send them the fast tokenizer), while one process prepared the
-    tutorial's 16,002 records in under 25 s (benchmarks/RESULTS.md)."""
+def default_workers(model_path: str | Path | None = None) -> int | None:
+    """Tokenization processes to write into a config, or None to keep XTuner's (32).
+
+    One for a tokenizer with its own code (InternLM2's): on a 16-core GPU host its worker processes
+    died every time (datasets could not send them the fast tokenizer), while one process prepared the
+    tutorial's 16,002 records in under 25 s (benchmarks/RESULTS.md). Otherwise XTuner's 32 stay:
+    XTuner packs each process's share of the data separately, so the number of processes changes
+    the packed samples and the steps per epoch (the demo data: 32 packed samples per epoch with 32,
+    22 with 2, which made the demo's 3 % warmup one step long, a run that cannot learn).
+    """
     import json
-    import os
 
-    if model_path is not None:
-        try:
-            tok = json.loads(Path(model_path, "tokenizer_config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            tok = {}
-        if isinstance(tok, dict) and "AutoTokenizer" in (tok.get("auto_map") or {}):
-            return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(cores, 32))
+    if model_path is None:
+        return None
+    try:
+        tok = json.loads(Path(model_path, "tokenizer_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return 1 if isinstance(tok, dict) and "AutoTokenizer" in (tok.get("auto_map") or {}) else None
 
 
 def workers_of(source: str) -> int | None:

@@ -194,7 +194,7 @@ with st.form("config.form"):
     attn = c2.selectbox(t("config.attention"), attn_options, key="config.f.attention",
                         format_func=lambda a: t(f"config.attention.{a}"), help=t("config.attention.help"))
     workers = c3.number_input(t("config.workers"), step=1, key="config.f.workers", help=t("config.workers.help"),
-                              value=cfg.workers_of(base_text) or cfg.default_workers(model_path))
+                              value=cfg.workers_of(base_text) or cfg.default_workers(model_path) or cfg.XTUNER_WORKERS)
     r = c3.number_input(t("config.lora_r"), value=int(lora_now.get("r", 64)), step=1, key="config.f.lora_r",
                         disabled=method == "full")
     alpha = c3.number_input(t("config.lora_alpha"), value=int(lora_now.get("lora_alpha", 16)), step=1,
@@ -242,7 +242,8 @@ def _render_new() -> str:
     return cfg.render(source, changed, dataset_path=data_in.strip(), method=method, cpu=cpu,
                       lora=lora if method != "full" else None, activation_checkpointing=ckpt,
                       precision=None if cpu else precision, sample_max_new_tokens=int(sample_tokens),
-                      half_frozen_weights=bool(half), attention=attn, workers=max(1, int(workers)))
+                      half_frozen_weights=bool(half), attention=attn,
+                      workers=None if int(workers) == cfg.XTUNER_WORKERS else max(1, int(workers)))
 
 
 def _sizes_sane() -> bool:

@@ -78,11 +78,11 @@ STRINGS = {
     },
     "config.workers": {"zh": "数据预处理进程数", "en": "Tokenizing processes"},
     "config.workers.help": {
-        "zh": "XTuner 训练开始前用几个进程给数据分词、打包（它默认 32 个，在 2 核的机器上反而更慢）。默认每个 CPU 核一个；模型自带分词器代码的（如 InternLM2）默认 1 个：在一台 16 核 GPU 机器上，它的多个子进程每次都出错退出，而 1 个进程准备教程的 16,002 条数据不到 25 秒。",
-        "en": "How many processes tokenize and pack the data before XTuner trains (its own default is 32, which is "
-              "slower on a 2-core machine). Default: one per CPU core; one for a model with its own tokenizer code "
-              "(e.g. InternLM2): on a 16-core GPU machine its worker processes died every time, while one process "
-              "prepared the tutorial's 16,002 records in under 25 s.",
+        "zh": "XTuner 训练开始前用几个进程给数据分词、打包（它默认 32 个）。注意：每个进程各自打包自己那一份数据，所以进程数会改变打包后的样本数和每轮步数。模型自带分词器代码的（如 InternLM2）默认 1 个：在一台 16 核 GPU 机器上，它的多个子进程每次都出错退出，而 1 个进程准备教程的 16,002 条数据不到 25 秒。",
+        "en": "How many processes tokenize and pack the data before XTuner trains (its default is 32). Each process "
+              "packs its own share, so the number changes the packed samples and the steps per epoch. One for a model "
+              "with its own tokenizer code (e.g. InternLM2): on a 16-core GPU machine its worker processes died every "
+              "time, while one process prepared the tutorial's 16,002 records in under 25 s.",
     },
     "field.workers": {"zh": "数据预处理进程数", "en": "Tokenizing processes"},
     "field.attention": {"zh": "注意力实现", "en": "Attention"},
