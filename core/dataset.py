@@ -352,16 +352,3 @@ def load_builder(dataset_path: Path) -> tuple[dict[str, Any], list[dict[str, Any
     general = without_problems(general, validate(general)) if isinstance(general, list) and general else []
     return (state if isinstance(state, dict) else {}), general
 
-
-def first_pairs(records: list[dict[str, Any]], limit: int = 10) -> list[tuple[str, str]]:
-    """Distinct (input, output) pairs of first turns, in order of appearance."""
-    seen: dict[tuple[str, str], None] = {}
-    for rec in records:
-        try:
-            turn = rec["conversation"][0]
-            seen.setdefault((turn["input"], turn["output"]), None)
-        except (KeyError, IndexError, TypeError):
-            continue
-        if len(seen) >= limit:
-            break
-    return list(seen)

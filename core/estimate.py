@@ -19,7 +19,6 @@ from pathlib import Path
 
 GB = 1024**3
 CONTEXT_BYTES = 0.5 * GB  # CUDA context and workspace
-LORA_TARGETS_PER_LAYER = 7  # q, k, v (or fused), o, gate, up, down
 ACT_CKPT_BYTES = 4  # per token, layer and hidden unit, kept between checkpointed layers
 ACT_FULL_BYTES = 71  # per token, layer and hidden unit, without checkpointing
 ACT_PEAK_BYTES = 60  # backward peak without checkpointing (does not grow with micro-batch)

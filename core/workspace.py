@@ -136,10 +136,6 @@ class Workspace:
     def settings_path(self) -> Path:
         return self.root / "settings.json"
 
-    @property
-    def train_lock_path(self) -> Path:
-        return self.runs_dir / ".train.lock"
-
     def settings(self) -> dict[str, Any]:
         data = read_json(self.settings_path, {})
         return data if isinstance(data, dict) else {}

@@ -227,23 +227,6 @@ def merge(
     )
 
 
-def list_cfg(pattern: str | None = None) -> Invocation:
-    args = ["-p", pattern] if pattern else []
-    return Invocation(
-        argv=[sys.executable, str(LAUNCHER), "list-cfg", *args],
-        env=_base_env(),
-        display=_display("xtuner", "list-cfg", *args),
-    )
-
-
-def copy_cfg(name: str, dest_dir: Path) -> Invocation:
-    return Invocation(
-        argv=[sys.executable, str(LAUNCHER), "copy-cfg", name, str(dest_dir)],
-        env=_base_env(),
-        display=_display("xtuner", "copy-cfg", name, dest_dir),
-    )
-
-
 def check_custom_dataset(config: Path) -> Invocation:
     return Invocation(
         argv=[sys.executable, str(LAUNCHER), "check-custom-dataset", str(config)],
@@ -259,7 +242,7 @@ class Result:
 
 
 def run(inv: Invocation, *, cwd: Path | None = None, timeout: float | None = None) -> Result:
-    """Run a short tool call to completion (list-cfg, copy-cfg, checks); output combined."""
+    """Run a short tool call to completion (the dataset check); output combined."""
     proc = subprocess.run(
         inv.argv, cwd=cwd, env=inv.full_env(), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False,

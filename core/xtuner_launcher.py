@@ -25,8 +25,6 @@ TOOLS = {
     "pth_to_hf": "xtuner.tools.model_converters.pth_to_hf",
     "merge": "xtuner.tools.model_converters.merge",
     "chat": "xtuner.tools.chat",
-    "list-cfg": "xtuner.tools.list_cfg",
-    "copy-cfg": "xtuner.tools.copy_cfg",
     "check-custom-dataset": "xtuner.tools.check_custom_dataset",
 }
 

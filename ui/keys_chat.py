@@ -33,4 +33,3 @@ HISTORY = {"before": "chat.history_before", "after": "chat.history_after"}
 SIDES_SIGNATURE = "chat.sides_signature"  # what both sides chat with; history is cleared when it changes
 DEFAULTS_FOR = "chat.defaults_for"  # the run whose template, system and names fill the inputs
 SCORECARD = "chat.scorecard"
-NOTICE = "chat.notice"
