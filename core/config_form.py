@@ -7,15 +7,20 @@ field is wrong and why; nothing here knows about widgets.
 
 from __future__ import annotations
 
+import ast
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core import attention, families, templates
 from core import config as cfg
-from core import families, templates
+from core import dataset as ds
 from core.demo_model import is_demo_model
+from core.estimate import read_shape
 from core.models import check_model_dir
+from core.pyedit import Editor, kw
+from core.workspace import atomic_write_text, versioned_write_text
 
 
 @dataclass(frozen=True)
@@ -155,10 +160,6 @@ def short_warmup(ratio: Any, epochs: Any, iterations_per_epoch: int | None) -> d
 
 def lora_settings(source: str) -> dict[str, Any]:
     """r, lora_alpha and lora_dropout of the config's LoRA block (empty for full fine-tune)."""
-    import ast
-
-    from core.pyedit import Editor, kw
-
     ed = Editor(source)
     model = ed.assignment("model")
     lora = kw(model.value, "lora") if model else None
@@ -176,8 +177,6 @@ def lora_settings(source: str) -> dict[str, Any]:
 
 
 def _size_b(model_dir: str | Path) -> float:
-    from core.estimate import read_shape
-
     shape = read_shape(Path(model_dir))
     return shape.params / 1e9 if shape else 0.0
 
@@ -234,10 +233,6 @@ def save_config(path: Path, text: str, keys: list[str] | None = None) -> tuple[b
     Returns (saved, message, kept previous version). Nothing is written unless the whole
     file loads; the previous file is kept under ``.versions/``.
     """
-    import ast
-
-    from core.workspace import atomic_write_text, versioned_write_text
-
     try:
         ast.parse(text)
     except SyntaxError as exc:
@@ -260,8 +255,6 @@ def save_config(path: Path, text: str, keys: list[str] | None = None) -> tuple[b
 def dataset_tokens(dataset_path: Path, model_dir: Path, template_name: str,
                    sample: int = 2000) -> tuple[int, int] | None:
     """(records, tokens training will see): exact up to ``sample`` records, extrapolated beyond."""
-    from core import dataset as ds
-
     try:
         records = ds.load(dataset_path)
         from transformers import AutoTokenizer
@@ -288,10 +281,6 @@ def dataset_tokens(dataset_path: Path, model_dir: Path, template_name: str,
 
 def activation_checkpointing(source: str) -> bool:
     """Whether the config trains with activation checkpointing (XTuner's default: on)."""
-    import ast
-
-    from core.pyedit import Editor, kw
-
     ed = Editor(source)
     model = ed.assignment("model")
     flag = kw(model.value, "use_activation_checkpointing") if model else None
@@ -301,3 +290,105 @@ def activation_checkpointing(source: str) -> bool:
         return bool(ast.literal_eval(flag.value))
     except ValueError:
         return True
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """Everything the config page's form holds, with every rule about it: ``validate`` (all that
+    can block a save, as :data:`Problem` items) and ``render`` (the config text to save). The page
+    only maps widgets to these fields and words the problems."""
+
+    preset: str
+    model: str
+    dataset: str
+    template: str
+    max_length: int
+    pack: bool
+    batch_size: int
+    accumulative_counts: int
+    max_epochs: int
+    lr: float
+    weight_decay: float
+    max_norm: float
+    warmup_ratio: float
+    save_steps: int
+    save_total_limit: int
+    evaluation_freq: int
+    system: str
+    questions: tuple[str, ...]
+    method: str
+    cpu: bool
+    precision: str
+    checkpointing: bool
+    half_frozen: bool
+    attention: str
+    workers: int
+    lora_r: int
+    lora_alpha: int
+    lora_dropout: float
+    sample_tokens: int
+
+    SAMPLE_TOKENS = (8, 2048)
+    WORKERS = (1, 256)
+
+    def settings(self) -> dict[str, Any]:
+        """The PART 1 settings (XTuner's variable names) as the config will hold them."""
+        return {
+            "pretrained_model_name_or_path": self.model.strip(),
+            "prompt_template": cfg.Code(f"PROMPT_TEMPLATE.{self.template}"),
+            "max_length": int(self.max_length), "pack_to_max_length": bool(self.pack),
+            "batch_size": int(self.batch_size), "accumulative_counts": int(self.accumulative_counts),
+            "max_epochs": int(self.max_epochs), "lr": float(self.lr), "weight_decay": float(self.weight_decay),
+            "max_norm": float(self.max_norm), "warmup_ratio": float(self.warmup_ratio),
+            "save_steps": int(self.save_steps), "save_total_limit": int(self.save_total_limit),
+            "evaluation_freq": int(self.evaluation_freq), "SYSTEM": self.system.strip(),
+            "evaluation_inputs": [q.strip() for q in self.questions if q.strip()],
+        }
+
+    def lora(self) -> dict[str, Any] | None:
+        if self.method == "full":
+            return None
+        return {"r": int(self.lora_r), "lora_alpha": int(self.lora_alpha), "lora_dropout": float(self.lora_dropout)}
+
+    def sizes_sane(self) -> bool:
+        """The numbers estimates divide by are positive (``validate`` words the error when not)."""
+        sizes = (self.max_length, self.batch_size, self.max_epochs, self.evaluation_freq,
+                 self.lora_r if self.method != "full" else 1)
+        return all(isinstance(v, (int, float)) and v >= 1 for v in sizes)
+
+    def validate(self, iterations_per_epoch: int | None = None) -> list[Problem]:
+        """Every reason not to save, as (field, message key, values); ``iterations_per_epoch`` (the
+        dataset counted, for presets that warm up over epochs) lets it refuse a warmup that cannot work."""
+        warmup_known = iterations_per_epoch is not None and cfg.has_epoch_warmup(cfg.preset_source(self.preset))
+        problems = validate(self.settings(), dataset_path=self.dataset, lora=self.lora(),
+                            iterations_per_epoch=iterations_per_epoch if warmup_known else None)
+        lo, hi = self.SAMPLE_TOKENS
+        if not lo <= self.sample_tokens <= hi:
+            problems.append(("sample_max_new_tokens", "config.err.range", {"min": lo, "max": hi}))
+        if self.method == "qlora" and self.cpu:
+            problems.append(("method", "config.err.qlora_cpu", {}))
+        if self.cpu and self.attention == attention.FLASH:
+            problems.append(("attention", "config.err.flash_cpu", {}))
+        lo, hi = self.WORKERS
+        if not lo <= self.workers <= hi:
+            problems.append(("workers", "config.err.range", {"min": lo, "max": hi}))
+        return problems
+
+    def render(self) -> str:
+        """The config text: the preset with the settings that differ from it and every edit applied.
+
+        Raises :class:`core.config.RenderError` when the preset cannot take them (e.g. QLoRA on a
+        preset without 4-bit settings)."""
+        source = cfg.preset_source(self.preset)
+        preset_values = cfg.read_settings(source)
+        changed = {k: v for k, v in self.settings().items() if k in preset_values and preset_values[k] != v}
+        return cfg.render(source, changed, dataset_path=self.dataset.strip(), method=self.method, cpu=self.cpu,
+                          lora=self.lora(), activation_checkpointing=self.checkpointing,
+                          precision=None if self.cpu else self.precision, sample_max_new_tokens=int(self.sample_tokens),
+                          half_frozen_weights=bool(self.half_frozen), attention=self.attention,
+                          workers=None if int(self.workers) == cfg.XTUNER_WORKERS else max(1, int(self.workers)))
+
+
+def cpu_blocks(method: str) -> bool:
+    """QLoRA needs a GPU (bitsandbytes' 4-bit weights): a CPU run of such a config cannot start."""
+    return method == "qlora"
