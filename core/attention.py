@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from core.pyedit import Editor, kw
+
 EAGER, SDPA, FLASH = "eager", "sdpa", "flash_attention_2"
 FASTEST_FIRST = (FLASH, SDPA, EAGER)
 
@@ -124,8 +126,6 @@ def load_kwargs(model_dir: str | Path, *, gpu: bool) -> dict[str, str]:
 
 def of_config(source: str) -> str | None:
     """The ``attn_implementation`` a config's ``llm`` dict asks for, or None (XTuner decides)."""
-    from core.pyedit import Editor, kw
-
     ed = Editor(source)
     model = ed.assignment("model")
     llm = kw(model.value, "llm") if model else None

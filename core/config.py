@@ -26,9 +26,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from core import attention as attn
 from core.pyedit import Editor as _Editor
 from core.pyedit import kw as _kw
 from core.pyedit import set_keyword
+from core.templates import template_name_from_code
 from core.xtuner_cli import HOOKS_MODULE, app_path_env, uses_app_hooks  # noqa: F401 (uses_app_hooks: for callers)
 
 DEFAULT_PRESET = "internlm2_chat_1_8b_qlora_alpaca_e3"
@@ -489,8 +491,6 @@ def tutorial_config(
     settings = {k: v for k, v in settings.items() if k in present}
     if method is None:
         method = ("lora" if method_of(source) != "full" else "full") if cpu else None
-    from core import attention as attn
-
     # The fastest attention the model's own code has (a folder that is not there yet: XTuner decides).
     chosen = attn.best(model_path, gpu=not cpu) if Path(model_path, "config.json").is_file() else None
     return render(source, settings, dataset_path=dataset_path, method=method, cpu=cpu, attention=chosen,
@@ -502,8 +502,6 @@ def config_summary(source: str) -> dict[str, Any]:
     values = read_settings(source)
     data_var = dataset_path_variable(source)
     tmpl = values.get("prompt_template")
-    from core.templates import template_name_from_code
-
     return {
         "model": values.get("pretrained_model_name_or_path"),
         "dataset": values.get(data_var) if data_var else None,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from core import jobs, xtuner_cli
 from core.demo_model import is_model_dir
+from core.estimate import read_shape
 from core.xtuner_cli import Invocation
 
 CKPT_RE = re.compile(r"^iter_(\d+)\.pth$")
@@ -166,8 +167,6 @@ def preflight(base_model: Path, checkpoint: Path, out_root: Path, *, merge: bool
     import shutil
 
     import psutil
-
-    from core.estimate import read_shape
 
     shape = read_shape(Path(base_model))
     model_bytes = shape.params * 2 if shape else folder_bytes(base_model)  # merge writes fp16

@@ -28,6 +28,7 @@ from typing import IO, Any
 from core import dataset, dataset_tables, identity, json_stream
 from core.dataset import Problem, problem
 from core.dataset_result import PREVIEW, ImportResult, fatal
+from core.dataset_tables import write_csv
 
 __all__ = ["PREVIEW", "ImportResult", "fatal", "read_path", "parse_bytes", "read_stream"]
 
@@ -393,8 +394,6 @@ def to_jsonl(records: list[dict[str, Any]]) -> bytes:
 
 def to_csv(records: list[dict[str, Any]]) -> bytes:
     """question, answer[, system][, conversation] (see :mod:`core.dataset_tables`)."""
-    from core.dataset_tables import write_csv
-
     return write_csv(records)
 
 

@@ -24,6 +24,8 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
+from core import dataset
+
 IDENTITY = "identity"
 GENERAL = "general"
 
@@ -99,8 +101,6 @@ def load_records(path: Path | None) -> list:
     """A dataset file's records, or [] when there is none or it cannot be read."""
     if path is None:
         return []
-    from core import dataset
-
     try:
         data = dataset.load(Path(path))
     except ValueError:
