@@ -398,7 +398,7 @@ class RunOption:
 def run_options(run_dirs: list[Path]) -> list[RunOption]:
     """Every usable model of the given runs (newest first): base+adapter, then merged."""
     from core import convert
-    from core.demo_model import is_model_dir
+    from core.models import is_model_dir
     from core.runs import RunPaths, meta
 
     out: list[RunOption] = []

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import jobs, xtuner_cli
-from core.demo_model import is_model_dir
 from core.estimate import read_shape
+from core.models import is_model_dir
 from core.xtuner_cli import Invocation
 
 CKPT_RE = re.compile(r"^iter_(\d+)\.pth$")

@@ -15,6 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from core.models import is_model_dir
+
 DEMO_NAME = "demo-tiny-llama"
 SPECIAL_TOKENS = ["<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>"]
 VOCAB_SIZE = 3000
@@ -134,16 +136,6 @@ def make_demo_model(out_dir: Path, overwrite: bool = False) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
-
-
-def is_model_dir(path: Path) -> bool:
-    """True when ``path`` looks like a loadable model folder (config, weights, tokenizer)."""
-    path = Path(path)
-    if not (path / "config.json").is_file():
-        return False
-    has_weights = any(path.glob("*.safetensors")) or any(path.glob("*.bin"))
-    has_tok = any((path / n).is_file() for n in ("tokenizer.json", "tokenizer.model", "tokenizer_config.json"))
-    return has_weights and has_tok
 
 
 def is_demo_model(path: Path) -> bool:

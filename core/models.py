@@ -32,6 +32,11 @@ def check_model_dir(path: str | Path | None) -> tuple[str, dict[str, str]] | Non
     return None
 
 
+def is_model_dir(path: str | Path | None) -> bool:
+    """True when ``path`` looks like a loadable model folder (config, weights, tokenizer)."""
+    return check_model_dir(path) is None
+
+
 def default_model(settings: dict, demo_dir: Path) -> str:
     """The model to prefill: the saved choice, InternStudio's model, the demo model, or ''."""
     chosen = settings.get("base_model")

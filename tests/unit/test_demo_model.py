@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core import demo_model as dm
+from core.models import is_model_dir
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -32,17 +33,17 @@ def test_two_builds_are_byte_identical(demo_model, tmp_path):
 
 
 def test_model_dir_checks(demo_model, tmp_path):
-    assert dm.is_model_dir(demo_model)
+    assert is_model_dir(demo_model)
     assert dm.is_demo_model(demo_model)
-    assert not dm.is_model_dir(tmp_path)
+    assert not is_model_dir(tmp_path)
     partial = tmp_path / "partial"
     partial.mkdir()
     (partial / "config.json").write_text((demo_model / "config.json").read_text())
-    assert not dm.is_model_dir(partial)  # no weights, no tokenizer
+    assert not is_model_dir(partial)  # no weights, no tokenizer
     (partial / "model.safetensors").write_bytes(b"x")
-    assert not dm.is_model_dir(partial)  # still no tokenizer
+    assert not is_model_dir(partial)  # still no tokenizer
     (partial / "tokenizer.json").write_text("{}")
-    assert dm.is_model_dir(partial)
+    assert is_model_dir(partial)
     assert not dm.is_demo_model(partial)
 
 
