@@ -73,14 +73,27 @@ def parse_block(raw: str, template: dict[str, Any] | None, question: str | None 
             if j >= 0:
                 found = (question, raw[j + len(post):] if post.strip() else raw[start:])
     if found is None and pre.strip() and post.strip():
-        j = raw.find(post)
-        i = raw.rfind(pre, 0, j) if j >= 0 else -1
-        if i >= 0:
+        start = _after_system(raw, template)
+        i = raw.find(pre, start)
+        j = raw.find(post, i + len(pre)) if i >= 0 else -1
+        if j >= 0:
             found = (raw[i + len(pre):j].strip(), raw[j + len(post):])
     if found is None:
         return None, TAG_RE.sub("", _strip_template(raw, template)).strip()
     q, answer = found
     return q, TAG_RE.sub("", _cut_at_end(answer, stops)).strip()
+
+
+def _after_system(raw: str, template: dict[str, Any] | None) -> int:
+    """Where the text after the template's system part begins (0 when the text starts without one);
+    a system part may hold the instruction's own tags (llama2_chat's ``[INST]``)."""
+    head, _, tail = (template or {}).get("SYSTEM", "").partition("{system}")
+    head, tail = head.strip(), tail.strip()
+    h = raw.find(head) if head and tail else -1
+    if h < 0 or TAG_RE.sub("", raw[:h]).strip():
+        return 0
+    end = raw.find(tail, h + len(head))
+    return end + len(tail) if end >= 0 else 0
 
 
 def _strip_template(raw: str, template: dict[str, Any] | None) -> str:
