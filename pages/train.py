@@ -15,7 +15,8 @@ from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
 
-HISTORY_REFRESH_SECONDS = 5.0
+HISTORY_REFRESH_SECONDS = 30.0  # the live panel shows the running run; its history row may lag
+LIVE_REFRESH_SECONDS = 3.0  # each refresh costs the server ~50 ms of CPU per open tab (benchmarks/watch_cpu.py)
 STARTED = "train.started_run"  # the run this tab started, confirmed while it runs
 
 gate()
@@ -154,7 +155,7 @@ if active:
         with st.spinner(t("train.stopping")):
             jobs.stop(run_dir)
         st.rerun()
-    job_panel.live(run_dir, "train.live", _render_live)
+    job_panel.live(run_dir, "train.live", _render_live, every=LIVE_REFRESH_SECONDS)
 else:
     _start_form()
 
