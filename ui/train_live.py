@@ -100,8 +100,8 @@ def sample_answers(found: list[samples.Sample]) -> None:
                 lines = [f"**{t('train.sample_at', i=it + 1)}**"]
                 for s in group:
                     if s.question:
-                        lines.append(f"{t('train.sample_q')} {_md(s.question)}")
-                    lines.append(f"{t('train.sample_a')} {_md(_answer(s))}")
+                        lines.append(t('train.sample_q') + _md(s.question))
+                    lines.append(t('train.sample_a') + _md(_answer(s)))
                 st.markdown("  \n".join(lines))
         with raw:
             for it, group in zip(iterations, shown, strict=True):

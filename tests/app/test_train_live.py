@@ -66,7 +66,7 @@ def test_finished_run_shows_answers_not_xtuner_text(env_ws, demo_model):
     assert not at.exception
     answers = "\n".join(m.value for m in at.tabs[0].markdown)
     assert "**第 50 步**" in answers and "**第 10 步**" in answers
-    assert "问： 请介绍一下你自己" in answers and "答： 我是小明同学的小助手" in answers
+    assert "问：请介绍一下你自己" in answers and "答：我是小明同学的小助手" in answers
     assert "（无法解码的字节）" in answers and "\ufffd" not in answers
     assert "<|im_start|>" not in answers and "Eval output" not in answers
     assert any("不是字体问题" in c.value for c in at.tabs[0].caption)
