@@ -101,3 +101,16 @@ def test_preparation_says_what_xtuner_is_doing(env_ws, demo_model):
             texts
     finally:
         jobs.stop(run, grace=2)
+
+
+def test_long_run_charts_stay_small_and_keep_the_last_point():
+    from ui import train_live
+
+    rows = [{"iter": i, "loss": 1 / i, "lr": 0.001} for i in range(10, 100_001, 10)]  # a 100,000-step run
+    spec = train_live.chart_spec(rows, "loss")
+    values = spec["data"]["values"]
+    assert len(values) <= train_live.MAX_POINTS
+    assert values[0]["iter"] == 10 and values[-1]["iter"] == 100_000
+    assert train_live.chart_spec(rows, "grad_norm") is None  # not logged: no empty chart
+    one = train_live.chart_spec(rows[:1], "loss")
+    assert one["mark"]["point"] is True  # a single row still shows as a point
