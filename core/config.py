@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -100,15 +101,30 @@ def _render_value(value: Any) -> str:
 def read_settings(source: str) -> dict[str, Any]:
     """Top-level assignments of a config: literal values as Python objects, others as Code."""
     tree = ast.parse(source)
+    lines = _LINE_RE.findall(source)  # split once: ast.get_source_segment splits the whole source per call
     values: dict[str, Any] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            seg = ast.get_source_segment(source, node.value) or ""
             try:
                 values[node.targets[0].id] = ast.literal_eval(node.value)
             except (ValueError, SyntaxError, TypeError):
-                values[node.targets[0].id] = Code(seg)
+                values[node.targets[0].id] = Code(_segment(lines, node.value))
     return values
+
+
+_LINE_RE = re.compile(r".*?(?:\r\n|\r|\n)|.+\Z", re.S)
+
+
+def _segment(lines: list[str], node: ast.expr) -> str:
+    """``ast.get_source_segment`` on source already split into ``lines`` (offsets count UTF-8 bytes)."""
+    if node.end_lineno is None or node.end_col_offset is None:
+        return ""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first].encode()[node.col_offset:node.end_col_offset].decode()
+    head = lines[first].encode()[node.col_offset:].decode()
+    tail = lines[last].encode()[:node.end_col_offset].decode()
+    return "".join([head, *lines[first + 1:last], tail])
 
 
 def dataset_path_variable(source: str) -> str | None:

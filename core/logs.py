@@ -17,11 +17,12 @@ ETA_RE = re.compile(r"eta:\s*((?:\d+ days?, )?\d+:\d\d:\d\d)")
 TAIL_CHUNK = 64 * 1024
 
 
-def read_from(path: Path, offset: int, max_bytes: int = 1 << 20) -> tuple[str, int]:
+def read_from(path: Path, offset: int, max_bytes: int = 1 << 20, ends: bytes = b"\n") -> tuple[str, int]:
     """Text appended to ``path`` since ``offset`` (at most ``max_bytes``), and the new offset.
 
-    Only whole lines are returned; a partial last line waits for the next call. If the file
-    shrank (rotated or replaced), reading restarts from the beginning.
+    Only whole lines are returned; a partial last line waits for the next call. Any byte of
+    ``ends`` ends a line (``b"\n\r"`` also hands over each state of a progress bar). If the
+    file shrank (rotated or replaced), reading restarts from the beginning.
     """
     path = Path(path)
     try:
@@ -35,13 +36,26 @@ def read_from(path: Path, offset: int, max_bytes: int = 1 << 20) -> tuple[str, i
     with open(path, "rb") as f:
         f.seek(offset)
         data = f.read(max_bytes)
-    cut = data.rfind(b"\n")
+    cut = max(data.rfind(bytes([end])) for end in ends)
     if cut < 0:
         if len(data) < max_bytes:
             return "", offset  # a line still being written
         cut = len(data) - 1  # one enormous line: hand it over in pieces rather than stall
     data = data[: cut + 1]
     return data.decode("utf-8", errors="replace"), offset + len(data)
+
+
+def unterminated(path: Path, offset: int, max_bytes: int) -> str:
+    """The text after ``offset`` when it is one line without its end yet (at most ``max_bytes``), else ""."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            data = f.read(max_bytes + 1)
+    except OSError:
+        return ""
+    if not data or len(data) > max_bytes or b"\n" in data or b"\r" in data:
+        return ""
+    return data.decode("utf-8", errors="replace")
 
 
 def tail_offset(path: Path, max_bytes: int) -> int:
@@ -133,19 +147,57 @@ def scalars_files(work_dir: Path) -> list[Path]:
     return sorted(Path(work_dir).glob("*/vis_data/scalars.json"))
 
 
+def _scalar_rows(text: str) -> list[dict]:
+    rows = []
+    for line in text.splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and "iter" in row:
+            rows.append(row)
+    return rows
+
+
 def read_scalars(work_dir: Path) -> list[dict]:
     """All logged scalar rows of a work dir, in iteration order; bad lines are skipped."""
     rows: list[dict] = []
     for path in scalars_files(work_dir):
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                row = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(row, dict) and "iter" in row:
-                rows.append(row)
+        rows += _scalar_rows(path.read_text(encoding="utf-8", errors="replace"))
     rows.sort(key=lambda r: r.get("iter", 0))
     return rows
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+@dataclass
+class ScalarsReader:
+    """The rows of a work dir's ``scalars.json`` files, read incrementally (only appended lines)."""
+
+    work_dir: Path
+    offsets: dict[Path, int] = field(default_factory=dict)
+    rows: list[dict] = field(default_factory=list)
+    version: int = 0  # grows whenever rows were added
+
+    def update(self) -> bool:
+        """Read what was appended since the last call; whether any row came."""
+        new: list[dict] = []
+        files = scalars_files(self.work_dir)
+        if any(_size(p) < self.offsets.get(p, 0) for p in files):  # a file was replaced: start over
+            self.offsets, self.rows = {}, []
+        for path in files:
+            text, self.offsets[path] = read_from(path, self.offsets.get(path, 0), max_bytes=64 << 20)
+            new += _scalar_rows(text)
+        if not new:
+            return False
+        self.rows = sorted(self.rows + new, key=lambda r: r.get("iter", 0))
+        self.version += 1
+        return True
 
 
 def eval_outputs(work_dir: Path) -> list[tuple[int, str]]:

@@ -1,8 +1,10 @@
 """What a training run looks like right now: state, progress, speed, charts, samples.
 
-A :class:`Watch` remembers how far the log has been read, so each refresh reads only the
-new bytes (a 1 GB log costs the same to watch as a 1 KB one). Everything is derived from
-the run folder; the page only renders a :class:`Snapshot`.
+A :class:`Watch` remembers how far each file has been read (the log, ``scalars.json``, the
+eval outputs), so each refresh reads only what is new (a 1 GB log costs the same to watch
+as a 1 KB one) and says whether the charts have new rows. The run's config is parsed once
+per change of the file. Everything is derived from the run folder; the page only renders
+a :class:`Snapshot`.
 """
 
 from __future__ import annotations
@@ -10,37 +12,99 @@ from __future__ import annotations
 import math
 import re
 import statistics
+import threading
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from core import config as cfg
-from core import jobs, logs
+from core import jobs, logs, preparation, samples, templates
 from core.runs import RunPaths
 
 SAMPLE_RE = re.compile(r"Sample output:\s*$")
 FIRST_LOOK_BYTES = 2 << 20
+SHOWN_LINES = 200
+BAR_PEEK_BYTES = 4096
 
 
 @dataclass
 class Watch:
-    """Reading position in one job's log, kept between refreshes (one per browser tab)."""
+    """Reading positions in one job's files, kept between refreshes (one per browser tab)."""
 
     job_dir: Path
     offset: int = -1
     progress: logs.Progress = field(default_factory=logs.Progress)
     lines: deque = field(default_factory=lambda: deque(maxlen=400))
+    bar_open: bool = False  # the last line is a progress bar still being drawn
+    preparation: preparation.Preparation = field(default_factory=preparation.Preparation)
+    scalars: logs.ScalarsReader | None = None
+    sample_files: samples.SampleFiles | None = None
 
     def read(self) -> str:
-        """New log text since the last call; the first call reads only the log's last 2 MB."""
+        """New log text since the last call; the first call reads only the log's last 2 MB.
+
+        A progress bar's states (each after a carriage return) replace one another in
+        :attr:`lines`, so the shown log keeps only the latest state of each bar.
+        """
         path = jobs.log_path(self.job_dir)
         if self.offset < 0:
             self.offset = logs.tail_offset(path, FIRST_LOOK_BYTES)
-        text, self.offset = logs.read_from(path, self.offset, max_bytes=2 * FIRST_LOOK_BYTES)
+        text, self.offset = logs.read_from(path, self.offset, max_bytes=2 * FIRST_LOOK_BYTES, ends=b"\n\r")
         if text:
             logs.update_progress(self.progress, text)
-            self.lines.extend(text.splitlines())
+            if not self.progress.total:  # before the first logged step
+                self.preparation.update(text)
+            self._add_lines(text)
+        if not self.progress.total:
+            self._peek_bar(path)
         return text
+
+    def _peek_bar(self, path: Path) -> None:
+        """Show a bar's newest state, which stays unterminated until its next state is written."""
+        state = logs.unterminated(path, self.offset, BAR_PEEK_BYTES)
+        if not (state.endswith("]") and preparation.is_bar(state)):
+            return
+        self.preparation.update(state)
+        if self.bar_open:
+            self.lines[-1] = state
+        else:
+            self.lines.append(state)
+            self.bar_open = True  # the same state arrives again with its line end, and replaces this
+
+    def _add_lines(self, text: str) -> None:
+        pieces = text.split("\n")
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            if last and not piece:  # the text ended with a whole line
+                self.bar_open = False
+                break
+            shown = preparation.bar_state(piece) if "\r" in piece else piece
+            if self.bar_open:
+                if shown:
+                    self.lines[-1] = shown
+            else:
+                self.lines.append(shown)
+            self.bar_open = last  # an unfinished line: a bar whose next state replaces it
+
+    def scalar_rows(self) -> list[dict]:
+        """The run's logged scalar rows so far (read incrementally); see :attr:`rows_version`."""
+        if self.scalars is None:
+            self.scalars = logs.ScalarsReader(RunPaths(self.job_dir).work_dir)
+        self.scalars.update()
+        return self.scalars.rows
+
+    @property
+    def rows_version(self) -> int:
+        """Grows whenever :meth:`scalar_rows` found new rows (charts need redrawing only then)."""
+        return self.scalars.version if self.scalars else 0
+
+    def sample_answers(self) -> list[samples.Sample]:
+        """The in-training sample answers so far, question and answer cut out with the run's template."""
+        if self.sample_files is None:
+            self.sample_files = samples.SampleFiles(RunPaths(self.job_dir).work_dir)
+        template, questions = sample_setup(self.job_dir)
+        return self.sample_files.read(template, questions)
 
 
 @dataclass
@@ -53,6 +117,45 @@ class Snapshot:
     sec_per_iter: float | None
     memory_mb: float | None
     failure: str | None
+    phase: preparation.Phase = field(default_factory=lambda: preparation.Phase(preparation.STARTING))
+    watch: Watch | None = None  # where more is read from: scalar_rows(), sample_answers()
+
+
+_CACHE_LOCK = threading.Lock()
+_SETTINGS: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
+def run_settings(run_dir: Path) -> dict[str, Any]:
+    """The top-level settings of a run's config (``config.read_settings``), parsed once per change
+    of the file; {} when it cannot be read."""
+    path = RunPaths(Path(run_dir)).config
+    try:
+        stat = path.stat()
+        key = (stat.st_size, stat.st_mtime_ns)
+        with _CACHE_LOCK:
+            hit = _SETTINGS.get(path)
+        if hit and hit[0] == key:
+            return hit[1]
+        settings = cfg.read_settings(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    with _CACHE_LOCK:
+        _SETTINGS[path] = (key, settings)
+    return settings
+
+
+def sample_setup(run_dir: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """The run's prompt template (its fields) and its evaluation questions, from its config."""
+    settings = run_settings(run_dir)
+    expr = settings.get("prompt_template")
+    name = templates.template_name_from_code(expr.source) if isinstance(expr, cfg.Code) else None
+    try:
+        template = templates.template(name) if name else None
+    except (ValueError, RuntimeError):
+        template = None
+    questions = settings.get("evaluation_inputs")
+    questions = [q for q in questions if isinstance(q, str)] if isinstance(questions, list) else []
+    return template, questions
 
 
 def tokens_per_iteration(meta: dict) -> int | None:
@@ -73,8 +176,10 @@ def snapshot(watch: Watch) -> Snapshot:
     if st.state == jobs.FAILED:
         failure = logs.classify_failure("\n".join(watch.lines), st.exit_code) or logs.classify_failure(
             logs.tail(jobs.log_path(watch.job_dir), 2000), st.exit_code) or st.detail  # Slurm's own reason
-    tail_text = "\n".join(list(watch.lines)[-200:])
-    return Snapshot(watch.job_dir, st, prog, tail_text, tps, sec, prog.last.get("memory"), failure)
+    n = len(watch.lines)
+    tail_text = "\n".join(watch.lines[i] for i in range(max(0, n - SHOWN_LINES), n))
+    return Snapshot(watch.job_dir, st, prog, tail_text, tps, sec, prog.last.get("memory"), failure,
+                    watch.preparation.phase, watch)
 
 
 def samples_from_log(text: str) -> list[str]:
@@ -134,10 +239,7 @@ def low_lr(run_dir: Path, rows: list[dict], total: int | None) -> LowLr | None:
     """
     if not total or not rows:
         return None
-    try:
-        settings = cfg.read_settings(RunPaths(Path(run_dir)).config.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
-        return None
+    settings = run_settings(run_dir)
     lr = _number(settings.get("lr"))
     ratio = _number(settings.get("warmup_ratio")) or 0.0
     epochs = _number(settings.get("max_epochs"))
@@ -175,10 +277,34 @@ class RunSummary:
     sec_per_iter: float | None
 
 
+_SUMMARIES: dict[Path, tuple[tuple, RunSummary]] = {}
+
+
+def _stat_key(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
 def summarize(run_dir: Path) -> RunSummary:
-    """One line of the run history."""
+    """One line of the run history; worked out again only when the run's state or files changed."""
     run_dir = Path(run_dir)
     st = jobs.status(run_dir)
+    files = [run_dir / "job.json", jobs.log_path(run_dir), *logs.scalars_files(RunPaths(run_dir).work_dir)]
+    key = (st.state, st.exit_code, st.started, *(_stat_key(f) for f in files))
+    with _CACHE_LOCK:
+        hit = _SUMMARIES.get(run_dir)
+    if hit and hit[0] == key:
+        return replace(hit[1], duration=st.elapsed)  # a running job's duration grows without a file changing
+    summary = _summarize(run_dir, st)
+    with _CACHE_LOCK:
+        _SUMMARIES[run_dir] = (key, summary)
+    return summary
+
+
+def _summarize(run_dir: Path, st: jobs.JobStatus) -> RunSummary:
     meta = st.record.get("meta", {})
     rows = logs.read_scalars(RunPaths(run_dir).work_dir)
     times = [r["time"] for r in rows if isinstance(r.get("time"), (int, float))]

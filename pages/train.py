@@ -10,12 +10,13 @@ import streamlit as st
 from core import cluster, convert, jobs, logs, monitor, recipes, runs, sysinfo, xtuner_cli
 from core import config as cfg
 from core.runs import RunPaths
-from ui import cluster_panel, job_panel, retry_panel
+from ui import cluster_panel, job_panel, retry_panel, train_live
 from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
 
-HISTORY_REFRESH_SECONDS = 5.0
+HISTORY_REFRESH_SECONDS = 30.0  # the live panel shows the running run; its history row may lag
+LIVE_REFRESH_SECONDS = 3.0  # each refresh costs the server ~50 ms of CPU per open tab (benchmarks/watch_cpu.py)
 STARTED = "train.started_run"  # the run this tab started, confirmed while it runs
 
 gate()
@@ -59,7 +60,7 @@ def _render_live(snap: monitor.Snapshot) -> None:
         done = prog.total if status.state == jobs.SUCCEEDED else prog.iteration  # the log shows every 10th
         st.progress(done / prog.total, text=t("train.progress", i=done, n=prog.total))
     elif status.active:
-        st.progress(0.0, text=t("train.preparing"))
+        train_live.preparing(snap.phase)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("train.elapsed"), monitor.format_duration(status.elapsed))
     c2.metric(t("train.eta"), prog.eta if status.active and prog.eta else "–")
@@ -68,37 +69,15 @@ def _render_live(snap: monitor.Snapshot) -> None:
     if status.state == jobs.FAILED:
         code = t("train.exit_code", code=status.exit_code) if status.exit_code is not None else "?"
         st.error(t("train.failed", code=code) + " " + (t(snap.failure) if snap.failure else t("train.failed_unknown")))
-    rows = logs.read_scalars(RunPaths(snap.job_dir).work_dir)
+    rows = snap.watch.scalar_rows()  # only the rows appended since the last refresh are read
     low = monitor.low_lr(snap.job_dir, rows, prog.total)
     if low:
         st.warning(t("train.lr_low", logged=f"{low.logged:.3g}", lr=f"{low.configured:.3g}", it=low.iteration,
                      warmup=low.warmup))
-    _render_charts(rows)
-    _render_samples(snap.job_dir)
+    train_live.charts(rows)
+    train_live.sample_answers(snap.watch.sample_answers())
     with st.expander(t("train.log"), expanded=status.state == jobs.FAILED):
         st.code(snap.log_tail or " ", language="log")
-
-
-def _render_charts(rows: list[dict]) -> None:
-    if not rows:
-        return
-    df = pd.DataFrame(rows).set_index("iter")
-    cols = st.columns(3)
-    for col, name in zip(cols, ("loss", "lr", "grad_norm"), strict=True):
-        if name in df:
-            col.caption(t("train.loss") if name == "loss" else name)
-            col.line_chart(df[[name]].dropna(), height=200)
-
-
-def _render_samples(run_dir: Path) -> None:
-    timeline = monitor.sample_timeline(run_dir)
-    with st.expander(t("train.samples"), expanded=bool(timeline)):
-        st.caption(t("train.samples_help"))
-        if not timeline:
-            st.write(t("train.no_samples"))
-        for it, text in reversed(timeline[-6:]):
-            st.markdown(f"**{t('train.sample_at', i=it + 1)}**")
-            st.code(text.strip(), language=None, wrap_lines=True)
 
 
 def _start_form() -> None:
@@ -176,7 +155,7 @@ if active:
         with st.spinner(t("train.stopping")):
             jobs.stop(run_dir)
         st.rerun()
-    job_panel.live(run_dir, "train.live", _render_live)
+    job_panel.live(run_dir, "train.live", _render_live, every=LIVE_REFRESH_SECONDS)
 else:
     _start_form()
 

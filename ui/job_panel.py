@@ -22,8 +22,11 @@ def watch_for(job_dir: Path, key: str) -> monitor.Watch:
     return current
 
 
-def live(job_dir: Path, key: str, render: Callable[[monitor.Snapshot], None]) -> None:
-    """Render ``job_dir`` with ``render``; a fragment re-runs it every 2 s while the job is active."""
+def live(job_dir: Path, key: str, render: Callable[[monitor.Snapshot], None], every: float = REFRESH_SECONDS) -> None:
+    """Render ``job_dir`` with ``render``; a fragment re-runs it every ``every`` seconds while the job is active.
+
+    Each re-run costs the server about 50 ms of CPU in Streamlit itself (measured with an empty
+    fragment, benchmarks/RESULTS.md), whatever ``render`` draws: the period sets the floor."""
     watch = watch_for(job_dir, key)
     was_active = jobs.status(job_dir).active
 
@@ -33,7 +36,7 @@ def live(job_dir: Path, key: str, render: Callable[[monitor.Snapshot], None]) ->
         if was_active and not snap.status.active:
             st.rerun()  # the whole page: stop refreshing, show the final state and actions
 
-    st.fragment(_panel, run_every=REFRESH_SECONDS if was_active else None)()
+    st.fragment(_panel, run_every=every if was_active else None)()
 
 
 def state_badge(state: str, label: str) -> None:

@@ -158,6 +158,12 @@ def _job_states() -> set[str]:
     return {jobs.RUNNING, jobs.STOPPING, jobs.SUCCEEDED, jobs.FAILED, jobs.STOPPED}
 
 
+def _prep_phases() -> set[str]:
+    from core import preparation
+
+    return set(preparation.PHASES)
+
+
 def _methods() -> set[str]:
     from core import config
 
@@ -289,6 +295,7 @@ def _core_keys(*prefixes: str) -> Callable[[], set[str]]:
 FAMILIES: dict[str, tuple[str, Callable[[], set[str]]]] = {
     "train.state.{}": ("pages/train.py: the job's state", _job_states),
     "convert.state.{}": ("pages/convert.py: the job's state", _job_states),
+    "train.phase.{}": ("ui/train_live.py: core.preparation's phases", _prep_phases),
     "train.hw.{}": ("pages/train.py: the hardware radio's options", lambda: {"cpu", "gpu1", "gpuN"}),
     "config.hw.{}": ("pages/config.py: the hardware radio", lambda: {"gpu", "cpu"}),
     "config.method.{}": ("pages/config.py: core.config.METHODS", _methods),
