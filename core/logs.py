@@ -13,6 +13,7 @@ from pathlib import Path
 
 ITER_RE = re.compile(r"Iter\(train\)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\](.*)")
 KV_RE = re.compile(r"([A-Za-z_][\w/]*):\s*([-+]?(?:nan|inf|[0-9.eE:+-]+))", re.I)
+LINE_TIME_RE = re.compile(r"(\d\d/\d\d \d\d:\d\d:\d\d) - ")  # the time mmengine puts before a line
 ETA_RE = re.compile(r"eta:\s*((?:\d+ days?, )?\d+:\d\d:\d\d)")
 TAIL_CHUNK = 64 * 1024
 
@@ -85,6 +86,7 @@ class Progress:
     iteration: int = 0
     total: int = 0
     eta: str | None = None
+    eta_logged: str | None = None  # the ``MM/DD HH:MM:SS`` of the line that gave ``eta`` (core.eta reads it)
     last: dict[str, float] = field(default_factory=dict)
     train_samples: int | None = None
     checkpoints: list[int] = field(default_factory=list)
@@ -112,7 +114,10 @@ def update_progress(progress: Progress, text: str) -> Progress:
         parsed = parse_iter_line(line)
         if parsed:
             progress.iteration, progress.total, values = parsed
-            progress.eta = values.pop("eta", progress.eta)
+            if "eta" in values:
+                progress.eta = values.pop("eta")
+                stamp = LINE_TIME_RE.search(line)
+                progress.eta_logged = stamp.group(1) if stamp else None
             for k, v in values.items():
                 try:
                     progress.last[k] = float(v)
@@ -134,17 +139,26 @@ def scalars_files(work_dir: Path) -> list[Path]:
 
 
 def read_scalars(work_dir: Path) -> list[dict]:
-    """All logged scalar rows of a work dir, in iteration order; bad lines are skipped."""
+    """All logged scalar rows of a work dir, in iteration order; bad lines are skipped.
+
+    Each start of XTuner (a resume too) logs into a folder of its own. A resume goes back to
+    its checkpoint, so from its first row on it replaces what the stopped start had logged after
+    that checkpoint: one line from step 0, no step twice.
+    """
     rows: list[dict] = []
     for path in scalars_files(work_dir):
+        found = []
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 row = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(row, dict) and "iter" in row:
-                rows.append(row)
-    rows.sort(key=lambda r: r.get("iter", 0))
+            if isinstance(row, dict) and isinstance(row.get("iter"), (int, float)):
+                found.append(row)
+        if found:
+            first = min(r["iter"] for r in found)
+            rows = [r for r in rows if r["iter"] < first] + found
+    rows.sort(key=lambda r: r["iter"])
     return rows
 
 

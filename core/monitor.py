@@ -14,8 +14,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import attempts, jobs, logs
 from core import config as cfg
-from core import jobs, logs
 from core.runs import RunPaths
 
 SAMPLE_RE = re.compile(r"Sample output:\s*$")
@@ -176,7 +176,7 @@ class RunSummary:
 
 
 def summarize(run_dir: Path) -> RunSummary:
-    """One line of the run history."""
+    """One line of the run history (a resumed run: all its attempts, :mod:`core.attempts`)."""
     run_dir = Path(run_dir)
     st = jobs.status(run_dir)
     meta = st.record.get("meta", {})
@@ -188,7 +188,8 @@ def summarize(run_dir: Path) -> RunSummary:
         iterations = total or iterations
     return RunSummary(
         name=run_dir.name, path=run_dir, state=st.state, exit_code=st.exit_code, started=st.started,
-        duration=st.elapsed, config=Path(meta.get("source_config") or "config.py").name,
+        duration=(st.elapsed or 0.0) + attempts.history(run_dir).earlier_seconds if st.started else None,
+        config=Path(meta.get("source_config") or "config.py").name,
         dataset_hash=meta.get("dataset_hash"),
         final_loss=rows[-1].get("loss") if rows else None,
         iterations=iterations,

@@ -101,7 +101,7 @@ def test_after_stop_and_resume_the_page_shows_that_run(ws, standin):
 
     at.button(key="train.resume").click().run()
     assert not at.exception
-    assert jobs.status(run_dir).active, "the resume continues the same run folder"
+    assert [d.name for d in ws.run_dirs()] == [run_dir.name, old.name], "the resume continues the same run"
     _wait(lambda: not jobs.status(run_dir).active, "the resumed run to end")
     at.run()
     assert not at.exception
