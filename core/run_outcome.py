@@ -43,3 +43,8 @@ def iteration_of(checkpoint: Path) -> int | None:
     """The iteration in a checkpoint's name (``iter_60.pth`` → 60)."""
     m = convert.CKPT_RE.match(Path(checkpoint).name)
     return int(m.group(1)) if m else None
+
+
+def still_training(run_dir: Path) -> bool:
+    """Whether the run's training is still going (its checkpoints are then half-way ones)."""
+    return (Path(run_dir) / "job.json").exists() and jobs.status(run_dir).active

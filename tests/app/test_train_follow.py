@@ -121,3 +121,29 @@ def test_after_stop_and_resume_the_page_shows_that_run(ws, standin):
     assert "[ 60/153]" in (first / "output.log").read_text(encoding="utf-8")
     assert "[150/153]" in jobs.log_path(run_dir).read_text(encoding="utf-8")
     assert convert.latest_checkpoint(RunPaths(run_dir).work_dir).name == "iter_150.pth"
+
+
+def test_convert_marks_a_running_trainings_checkpoints_and_asks_first(ws, standin):
+    standin["at"] = 60
+    run_dir = runs.start_training(ws, ws.configs_dir / "c.py")
+    _wait(lambda: len(convert.checkpoints(RunPaths(run_dir).work_dir)) == 2, "the stand-in's checkpoints at 30 and 60")
+    at = AppTest.from_file(str(ROOT / "pages" / "convert.py"), default_timeout=120).run()
+    assert not at.exception
+    ckpt = at.selectbox(key="convert.ckpt")
+    assert ckpt.value == "iter_60.pth"
+    assert ckpt.options == ["iter_60.pth（训练中）", "iter_30.pth（训练中）"]  # as the page shows them
+    assert at.selectbox(key="convert.run").options == [f"{run_dir.name}（训练中）"]
+    assert any("还在训练中" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert at.button(key="convert.both").disabled and at.button(key="convert.only_convert").disabled
+    at.checkbox(key=f"convert.running_confirm.{run_dir.name}").check().run()
+    assert not at.exception
+    assert not at.button(key="convert.both").disabled and not at.button(key="convert.only_convert").disabled
+
+    # Once the training has ended its checkpoints are plain ones again: no mark, no question.
+    jobs.stop(run_dir)
+    at = AppTest.from_file(str(ROOT / "pages" / "convert.py"), default_timeout=120).run()
+    assert not at.exception
+    ckpt = at.selectbox(key="convert.ckpt")
+    assert ckpt.options == ["iter_60.pth", "iter_30.pth"]
+    assert not any("还在训练中" in w.value for w in at.warning)
+    assert not at.button(key="convert.both").disabled
