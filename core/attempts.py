@@ -85,15 +85,17 @@ def _iteration(checkpoint: str | None) -> int | None:
 
 
 def _ran_for(job_dir: Path) -> float:
-    """How long an ended attempt ran (to its log's last write when it recorded no end)."""
-    st = jobs.status(job_dir)
-    end = st.finished
+    """How long an ended attempt ran: from its record's start to its recorded end (the exit, else
+    the stop, else the log's last write). Files only: no process table, no Slurm question."""
+    started = (read_json(job_dir / "job.json", {}) or {}).get("started")
+    end = ((read_json(job_dir / "exit.json", {}) or {}).get("finished")
+           or (read_json(job_dir / "stop.json", {}) or {}).get("t"))
     if end is None:
         try:
             end = jobs.log_path(job_dir).stat().st_mtime
         except OSError:
             return 0.0
-    return max(0.0, end - st.started) if st.started is not None else 0.0
+    return max(0.0, float(end) - float(started)) if isinstance(started, (int, float)) else 0.0
 
 
 @dataclass(frozen=True)
