@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from core import attempts, convert, jobs, runs, slurm, xtuner_cli
 from core import config as cfg
-from core import convert, jobs, runs, slurm, xtuner_cli
 from core.runs import RunPaths
 from core.workspace import Workspace, atomic_write_text
 
@@ -258,8 +258,10 @@ def submit(
     seed: int | None = None,
     resume: Path | None = None,
     label: str = "slurm",
+    into: Path | None = None,
 ) -> Path:
-    """Submit a training of ``config_path`` to Slurm in a new run folder; returns the folder.
+    """Submit a training of ``config_path`` to Slurm in a new run folder (with ``into``: as the next
+    attempt of that run, :func:`core.runs.attempt_folder`); returns the folder.
 
     Raises :class:`ClusterError` for bad input or Slurm's refusal (the run folder is removed),
     :class:`core.jobs.JobError` when a training is already active in this workspace.
@@ -271,33 +273,27 @@ def submit(
         raise ClusterError("cluster.err.no_sbatch")
     config_path = Path(config_path)
     summary = cfg.config_summary(config_path.read_text(encoding="utf-8"))
-    busy = jobs.active_jobs(ws.runs_dir, "train")
-    if busy:
-        raise jobs.JobError(f"another training is still running: {busy[0].name}. Stop it or wait until it ends.")
-    run = RunPaths(ws.new_run_dir(label))
-    shutil.copy2(config_path, run.config)
-    inv = xtuner_cli.train(run.config, run.work_dir, launcher="slurm", resume=resume, seed=seed,
-                           cache_dir=ws.root / ".cache" / "datasets", accumulative_counts=accumulative_counts)
-    step = srun_step(spec, inv)
-    atomic_write_text(script_path(run.root), render_script(run.root, spec, ws.root))
-    meta = runs.training_meta(config_path, summary, gpus=spec.processes, deepspeed=None, resume=resume,
-                              accumulative_counts=accumulative_counts)
-    meta.update(where=SLURM, cluster=asdict(spec))
-    argv = submit_argv(run.root)
+    with runs.attempt_folder(ws, config_path, label, into) as run:
+        inv = xtuner_cli.train(run.config, run.work_dir, launcher="slurm", resume=resume, seed=seed,
+                               cache_dir=ws.root / ".cache" / "datasets", accumulative_counts=accumulative_counts)
+        step = srun_step(spec, inv)
+        atomic_write_text(script_path(run.root), render_script(run.root, spec, ws.root))
+        meta = runs.training_meta(config_path, summary, gpus=spec.processes, deepspeed=None, resume=resume,
+                                  accumulative_counts=accumulative_counts)
+        meta.update(where=SLURM, cluster=asdict(spec))
+        if into is not None:
+            meta = runs.continued_meta(attempts.earlier(run.root)[-1], meta)
+        argv = submit_argv(run.root)
 
-    def _sbatch() -> dict[str, Any]:
-        try:
-            job_id = slurm.submit(str(script_path(run.root)))
-        except slurm.SlurmError as exc:
-            raise ClusterError(exc.key, slurm_says=exc.slurm_says, **exc.values) from exc
-        return {"job_id": job_id, "script": str(script_path(run.root)), "submit_argv": argv}
+        def _sbatch() -> dict[str, Any]:
+            try:
+                job_id = slurm.submit(str(script_path(run.root)))
+            except slurm.SlurmError as exc:
+                raise ClusterError(exc.key, slurm_says=exc.slurm_says, **exc.values) from exc
+            return {"job_id": job_id, "script": str(script_path(run.root)), "submit_argv": argv}
 
-    try:
         jobs.submit_to_slurm(run.root, [jobs.Step("train", step)], _sbatch, kind="train", cwd=ws.root,
                              meta=meta, exclusive_in=ws.runs_dir)
-    except jobs.JobError:
-        shutil.rmtree(run.root, ignore_errors=True)
-        raise
     return run.root
 
 
@@ -332,8 +328,10 @@ def node_commands(ws: Workspace, config_path: Path, spec: NodesSpec, run_dir: Pa
 
 
 def start_node_share(ws: Workspace, config_path: Path, spec: NodesSpec, *, accumulative_counts: int | None = None,
-                     seed: int | None = None, resume: Path | None = None, label: str = "nodes") -> Path:
-    """Start node 0's share (this machine is the rendezvous master) as a local job; returns the run folder.
+                     seed: int | None = None, resume: Path | None = None, label: str = "nodes",
+                     into: Path | None = None) -> Path:
+    """Start node 0's share (this machine is the rendezvous master) as a local job; returns the run folder
+    (with ``into``: the next attempt of that run, :func:`core.runs.attempt_folder`).
 
     Its ``job.json`` keeps every node's command (``meta["node_commands"]``) for the page to show.
     """
@@ -342,23 +340,17 @@ def start_node_share(ws: Workspace, config_path: Path, spec: NodesSpec, *, accum
         raise errors[0]
     config_path = Path(config_path)
     summary = cfg.config_summary(config_path.read_text(encoding="utf-8"))
-    busy = jobs.active_jobs(ws.runs_dir, "train")
-    if busy:
-        raise jobs.JobError(f"another training is still running: {busy[0].name}. Stop it or wait until it ends.")
-    run = RunPaths(ws.new_run_dir(label))
-    shutil.copy2(config_path, run.config)
-    commands = node_commands(ws, config_path, spec, run.root, accumulative_counts=accumulative_counts, seed=seed,
-                             resume=resume)
-    meta = runs.training_meta(config_path, summary, gpus=spec.processes, deepspeed=None, resume=resume,
-                              accumulative_counts=accumulative_counts)
-    meta.update(where=NODES, nodes=asdict(spec), node_commands=[c.display for c in commands],
-                node_argv=[{"argv": c.argv, "env": c.env, "drop_env": list(c.drop_env)} for c in commands])
-    try:
+    with runs.attempt_folder(ws, config_path, label, into) as run:
+        commands = node_commands(ws, config_path, spec, run.root, accumulative_counts=accumulative_counts,
+                                 seed=seed, resume=resume)
+        meta = runs.training_meta(config_path, summary, gpus=spec.processes, deepspeed=None, resume=resume,
+                                  accumulative_counts=accumulative_counts)
+        meta.update(where=NODES, nodes=asdict(spec), node_commands=[c.display for c in commands],
+                    node_argv=[{"argv": c.argv, "env": c.env, "drop_env": list(c.drop_env)} for c in commands])
+        if into is not None:
+            meta = runs.continued_meta(attempts.earlier(run.root)[-1], meta)
         jobs.start(run.root, [jobs.Step("train", commands[0])], kind="train", cwd=ws.root, meta=meta,
                    exclusive_in=ws.runs_dir)
-    except jobs.JobError:
-        shutil.rmtree(run.root, ignore_errors=True)
-        raise
     return run.root
 
 
@@ -373,7 +365,8 @@ def other_node_env(run_dir: Path, rank: int, base: dict[str, str] | None = None)
 
 
 def resume(ws: Workspace, run_dir: Path, checkpoint: Path | None = None) -> Path:
-    """Continue a run from its newest complete (or the given) checkpoint, where it ran before.
+    """Continue a run from its newest complete (or the given) checkpoint, where it ran before, as
+    its next attempt in the same run folder (:mod:`core.attempts`).
 
     A Slurm run is submitted again with the same options; a by-hand run starts this node's share
     again (the other nodes run their new commands); a local run resumes locally.
@@ -389,9 +382,9 @@ def resume(ws: Workspace, run_dir: Path, checkpoint: Path | None = None) -> Path
     accum = info.get("accumulative_counts_override")
     if kind == SLURM:
         spec = SlurmSpec(**{**info["cluster"], "extra": tuple(info["cluster"].get("extra") or ())})
-        return submit(ws, run.config, spec, accumulative_counts=accum, resume=checkpoint, label="resume")
+        return submit(ws, run.config, spec, accumulative_counts=accum, resume=checkpoint, into=run.root)
     return start_node_share(ws, run.config, NodesSpec(**info["nodes"]), accumulative_counts=accum,
-                            resume=checkpoint, label="resume")
+                            resume=checkpoint, into=run.root)
 
 
 def pending_reason(status: jobs.JobStatus) -> str | None:

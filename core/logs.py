@@ -13,6 +13,7 @@ from pathlib import Path
 
 ITER_RE = re.compile(r"Iter\(train\)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\](.*)")
 KV_RE = re.compile(r"([A-Za-z_][\w/]*):\s*([-+]?(?:nan|inf|[0-9.eE:+-]+))", re.I)
+LINE_TIME_RE = re.compile(r"(\d\d/\d\d \d\d:\d\d:\d\d) - ")  # the time mmengine puts before a line
 ETA_RE = re.compile(r"eta:\s*((?:\d+ days?, )?\d+:\d\d:\d\d)")
 TAIL_CHUNK = 64 * 1024
 
@@ -99,6 +100,7 @@ class Progress:
     iteration: int = 0
     total: int = 0
     eta: str | None = None
+    eta_logged: str | None = None  # the ``MM/DD HH:MM:SS`` of the line that gave ``eta`` (core.eta reads it)
     last: dict[str, float] = field(default_factory=dict)
     train_samples: int | None = None
     checkpoints: list[int] = field(default_factory=list)
@@ -126,7 +128,10 @@ def update_progress(progress: Progress, text: str) -> Progress:
         parsed = parse_iter_line(line)
         if parsed:
             progress.iteration, progress.total, values = parsed
-            progress.eta = values.pop("eta", progress.eta)
+            if "eta" in values:
+                progress.eta = values.pop("eta")
+                stamp = LINE_TIME_RE.search(line)
+                progress.eta_logged = stamp.group(1) if stamp else None
             for k, v in values.items():
                 try:
                     progress.last[k] = float(v)
@@ -154,17 +159,30 @@ def _scalar_rows(text: str) -> list[dict]:
             row = json.loads(line)
         except ValueError:
             continue
-        if isinstance(row, dict) and "iter" in row:
+        if isinstance(row, dict) and isinstance(row.get("iter"), (int, float)):
             rows.append(row)
     return rows
 
 
+def _after_resume(rows: list[dict], found: list[dict]) -> list[dict]:
+    """``rows`` (the earlier starts' rows) with a later start's ``found`` rows: a resume goes back
+    to its checkpoint, so its rows replace what the earlier start logged from its first step on."""
+    if not found:
+        return rows
+    first = min(r["iter"] for r in found)
+    return sorted([r for r in rows if r["iter"] < first] + found, key=lambda r: r["iter"])
+
+
 def read_scalars(work_dir: Path) -> list[dict]:
-    """All logged scalar rows of a work dir, in iteration order; bad lines are skipped."""
+    """All logged scalar rows of a work dir, in iteration order; bad lines are skipped.
+
+    Each start of XTuner (a resume too) logs into a folder of its own. A resume goes back to
+    its checkpoint, so from its first row on it replaces what the stopped start had logged after
+    that checkpoint: one line from step 0, no step twice.
+    """
     rows: list[dict] = []
     for path in scalars_files(work_dir):
-        rows += _scalar_rows(path.read_text(encoding="utf-8", errors="replace"))
-    rows.sort(key=lambda r: r.get("iter", 0))
+        rows = _after_resume(rows, _scalar_rows(path.read_text(encoding="utf-8", errors="replace")))
     return rows
 
 
@@ -182,20 +200,27 @@ class ScalarsReader:
     work_dir: Path
     offsets: dict[Path, int] = field(default_factory=dict)
     rows: list[dict] = field(default_factory=list)
+    by_file: dict[Path, list[dict]] = field(default_factory=dict)
     version: int = 0  # grows whenever rows were added
 
     def update(self) -> bool:
         """Read what was appended since the last call; whether any row came."""
-        new: list[dict] = []
         files = scalars_files(self.work_dir)
         if any(_size(p) < self.offsets.get(p, 0) for p in files):  # a file was replaced: start over
-            self.offsets, self.rows = {}, []
+            self.offsets, self.by_file = {}, {}
+        came = False
         for path in files:
             text, self.offsets[path] = read_from(path, self.offsets.get(path, 0), max_bytes=64 << 20)
-            new += _scalar_rows(text)
-        if not new:
+            new = _scalar_rows(text)
+            if new:
+                self.by_file[path] = self.by_file.get(path, []) + new
+                came = True
+        if not came:
             return False
-        self.rows = sorted(self.rows + new, key=lambda r: r.get("iter", 0))
+        rows: list[dict] = []
+        for path in files:  # each start of XTuner in its own folder, in order (see read_scalars)
+            rows = _after_resume(rows, self.by_file.get(path, []))
+        self.rows = rows
         self.version += 1
         return True
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from core import attempts, jobs, logs, preparation, samples, templates
 from core import config as cfg
-from core import jobs, logs, preparation, samples, templates
 from core.runs import RunPaths
 
 SAMPLE_RE = re.compile(r"Sample output:\s*$")
@@ -277,7 +277,7 @@ class RunSummary:
     sec_per_iter: float | None
 
 
-_SUMMARIES: dict[Path, tuple[tuple, RunSummary]] = {}
+_SUMMARIES: dict[Path, tuple[tuple, RunSummary, float]] = {}
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:
@@ -289,22 +289,26 @@ def _stat_key(path: Path) -> tuple[int, int] | None:
 
 
 def summarize(run_dir: Path) -> RunSummary:
-    """One line of the run history; worked out again only when the run's state or files changed."""
+    """One line of the run history (a resumed run: all its attempts, :mod:`core.attempts`); worked
+    out again only when the run's state or files changed."""
     run_dir = Path(run_dir)
     st = jobs.status(run_dir)
-    files = [run_dir / "job.json", jobs.log_path(run_dir), *logs.scalars_files(RunPaths(run_dir).work_dir)]
+    files = [run_dir / "job.json", jobs.log_path(run_dir), run_dir / "attempts",
+             *logs.scalars_files(RunPaths(run_dir).work_dir)]
     key = (st.state, st.exit_code, st.started, *(_stat_key(f) for f in files))
     with _CACHE_LOCK:
         hit = _SUMMARIES.get(run_dir)
     if hit and hit[0] == key:
-        return replace(hit[1], duration=st.elapsed)  # a running job's duration grows without a file changing
-    summary = _summarize(run_dir, st)
+        # a running job's duration grows without a file changing; earlier attempts' time does not
+        return replace(hit[1], duration=(st.elapsed or 0.0) + hit[2] if st.started else None)
+    earlier = attempts.history(run_dir).earlier_seconds
+    summary = _summarize(run_dir, st, earlier)
     with _CACHE_LOCK:
-        _SUMMARIES[run_dir] = (key, summary)
+        _SUMMARIES[run_dir] = (key, summary, earlier)
     return summary
 
 
-def _summarize(run_dir: Path, st: jobs.JobStatus) -> RunSummary:
+def _summarize(run_dir: Path, st: jobs.JobStatus, earlier: float) -> RunSummary:
     meta = st.record.get("meta", {})
     rows = logs.read_scalars(RunPaths(run_dir).work_dir)
     times = [r["time"] for r in rows if isinstance(r.get("time"), (int, float))]
@@ -314,7 +318,8 @@ def _summarize(run_dir: Path, st: jobs.JobStatus) -> RunSummary:
         iterations = total or iterations
     return RunSummary(
         name=run_dir.name, path=run_dir, state=st.state, exit_code=st.exit_code, started=st.started,
-        duration=st.elapsed, config=Path(meta.get("source_config") or "config.py").name,
+        duration=(st.elapsed or 0.0) + earlier if st.started else None,
+        config=Path(meta.get("source_config") or "config.py").name,
         dataset_hash=meta.get("dataset_hash"),
         final_loss=rows[-1].get("loss") if rows else None,
         iterations=iterations,

@@ -2,7 +2,9 @@
 
 A run is a folder under ``runs/``: ``config.py`` (the frozen copy it trained with),
 the job files of :mod:`core.jobs`, XTuner's ``work_dir/``, and later ``hf_adapter/``,
-``merged/`` and the ``convert/`` job. The home page's step checklist is derived here.
+``merged/`` and the ``convert/`` job. A resume is a new attempt of the same run, in the same
+folder (:mod:`core.attempts` says why and where the earlier attempts' files go). The home
+page's step checklist is derived here.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core import attempts, convert, jobs, xtuner_cli
 from core import config as cfg
-from core import convert, jobs, xtuner_cli
 from core.workspace import Workspace
 
 
@@ -51,6 +55,42 @@ def _file_hash(path: Path) -> str | None:
         return None
 
 
+@contextmanager
+def attempt_folder(ws: Workspace, config_path: Path, label: str, into: Path | None = None) -> Iterator[RunPaths]:
+    """The folder a training starts in: a new run folder with a copy of ``config_path``, or, with
+    ``into``, that run's own folder for its next attempt (the ended attempt's job files moved to
+    ``attempts/<n>/``). When the start fails inside the block, a new folder is removed and a
+    resumed run's files are put back as they were; the error goes on.
+
+    Raises :class:`core.jobs.JobError` when a training is already running in this workspace.
+    """
+    busy = jobs.active_jobs(ws.runs_dir, "train")
+    if busy:
+        raise jobs.JobError(f"another training is still running: {busy[0].name}. Stop it or wait until it ends.")
+    if into is None:
+        run = RunPaths(ws.new_run_dir(label))
+        shutil.copy2(config_path, run.config)
+        try:
+            yield run
+        except jobs.JobError:
+            shutil.rmtree(run.root, ignore_errors=True)
+            raise
+        return
+    run = RunPaths(Path(into))
+    kept = attempts.archive(run.root)
+    try:
+        yield run
+    except BaseException:
+        attempts.restore(run.root, kept)
+        raise
+
+
+def continued_meta(run_dir: Path, new: dict[str, Any]) -> dict[str, Any]:
+    """A resumed attempt's record: what it runs now, under the name and data version the run had."""
+    before = meta(run_dir)
+    return {**new, **{k: before[k] for k in ("source_config", "dataset_hash", "seed") if k in before}}
+
+
 def start_training(
     ws: Workspace,
     config_path: Path,
@@ -65,8 +105,10 @@ def start_training(
     auto_retry: bool = False,
     retry_of: str | None = None,
     attempt: int = 0,
+    into: Path | None = None,
 ) -> Path:
-    """Start XTuner training of ``config_path`` in a new run folder; returns the folder.
+    """Start XTuner training of ``config_path`` in a new run folder (with ``into``: as the next
+    attempt of that run, see :func:`attempt_folder`); returns the folder.
 
     ``workers``: processes that tokenize the dataset, for this run only (the config's otherwise).
     ``auto_retry``: when it fails for a reason with a known next step (out of memory, tokenizing
@@ -78,24 +120,18 @@ def start_training(
     config_path = Path(config_path)
     source = config_path.read_text(encoding="utf-8")
     summary = cfg.config_summary(source)
-    busy = jobs.active_jobs(ws.runs_dir, "train")
-    if busy:
-        raise jobs.JobError(f"another training is still running: {busy[0].name}. Stop it or wait until it ends.")
-    run = RunPaths(ws.new_run_dir(label))
-    shutil.copy2(config_path, run.config)
-    inv = xtuner_cli.train(run.config, run.work_dir, gpus=gpus, deepspeed=deepspeed, resume=resume,
-                           seed=seed, cache_dir=ws.root / ".cache" / "datasets",
-                           accumulative_counts=accumulative_counts, workers=workers)
-    meta = training_meta(config_path, summary, gpus=gpus, deepspeed=deepspeed, resume=resume,
-                         accumulative_counts=accumulative_counts, workers=workers)
-    meta.update(seed=seed, auto_retry=auto_retry, retry_of=retry_of, attempt=attempt)
-    on_failure = [sys.executable, str(Path(__file__).with_name("retry.py")), str(run.root)] if auto_retry else None
-    try:
+    with attempt_folder(ws, config_path, label, into) as run:
+        inv = xtuner_cli.train(run.config, run.work_dir, gpus=gpus, deepspeed=deepspeed, resume=resume,
+                               seed=seed, cache_dir=ws.root / ".cache" / "datasets",
+                               accumulative_counts=accumulative_counts, workers=workers)
+        meta = training_meta(config_path, summary, gpus=gpus, deepspeed=deepspeed, resume=resume,
+                             accumulative_counts=accumulative_counts, workers=workers)
+        meta.update(seed=seed, auto_retry=auto_retry, retry_of=retry_of, attempt=attempt)
+        if into is not None:
+            meta = continued_meta(attempts.earlier(run.root)[-1], meta)
+        on_failure = [sys.executable, str(Path(__file__).with_name("retry.py")), str(run.root)] if auto_retry else None
         jobs.start(run.root, [jobs.Step("train", inv)], kind="train", cwd=ws.root, meta=meta,
                    exclusive_in=ws.runs_dir, on_failure=on_failure)
-    except jobs.JobError:
-        shutil.rmtree(run.root, ignore_errors=True)
-        raise
     return run.root
 
 
@@ -212,14 +248,14 @@ def checklist(ws: Workspace) -> dict[str, bool]:
 
 
 def resume_training(ws: Workspace, run_dir: Path, checkpoint: Path | None = None) -> Path:
-    """Continue a run from its newest (or the given) checkpoint, in a new run folder."""
+    """Continue a run from its newest (or the given) checkpoint: its next attempt, in the same folder."""
     run = RunPaths(Path(run_dir))
     checkpoint = checkpoint or convert.latest_checkpoint(run.work_dir)
     if checkpoint is None:
         raise jobs.JobError(f"run {run.root.name} has no checkpoint to resume from")
     info = meta(run.root)
     return start_training(ws, run.config, gpus=int(info.get("gpus") or 1), deepspeed=info.get("deepspeed"),
-                          resume=checkpoint, label="resume",
+                          resume=checkpoint, seed=info.get("seed"), into=run.root,
                           accumulative_counts=info.get("accumulative_counts_override"),
                           workers=info.get("workers_override"))
 

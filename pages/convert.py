@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import convert, jobs, monitor, runs, sysinfo
+from core import convert, jobs, monitor, run_outcome, runs, sysinfo
 from core.runs import RunPaths
-from ui import job_panel
+from ui import convert_guard, job_panel
 from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
@@ -34,12 +34,16 @@ if not candidates:
 if st.session_state.get("convert.flash"):
     st.success(st.session_state.pop("convert.flash"))
 
-run_name = st.selectbox(t("convert.run"), [d.name for d in candidates], key="convert.run")
+training = {d.name for d in candidates if run_outcome.still_training(d)}
+run_name = st.selectbox(t("convert.run"), [d.name for d in candidates], key="convert.run",
+                        format_func=lambda n: convert_guard.mark(n, n in training))
 run = RunPaths(ws.runs_dir / run_name)
 meta = runs.meta(run.root)
 ckpts = convert.checkpoints(run.work_dir)
-ckpt_name = st.selectbox(t("convert.checkpoint"), [c.name for c in ckpts], key="convert.ckpt") if ckpts else None
+ckpt_name = st.selectbox(t("convert.checkpoint"), [c.name for c in ckpts], key="convert.ckpt",
+                         format_func=lambda n: convert_guard.mark(n, run_name in training)) if ckpts else None
 checkpoint = run.work_dir / ckpt_name if ckpt_name else None
+may_convert = checkpoint is not None and convert_guard.confirmed(run_name, run_name in training)
 job_active = (run.convert_job / "job.json").exists() and jobs.status(run.convert_job).active
 
 c1, c2 = st.columns(2)
@@ -74,9 +78,10 @@ options = dict(device=device, fp32=fp32, max_shard_size=shard.strip() or None, s
                cpu_only=gpu_free is None)
 b1, b2, b3 = st.columns(3)
 clicked = None
-if b1.button(t("convert.both"), type="primary", disabled=job_active or checkpoint is None, key="convert.both"):
+if b1.button(t("convert.both"), type="primary", disabled=job_active or not may_convert, key="convert.both"):
     clicked = dict(do_convert=True, do_merge=True)
-if b2.button(t("convert.only_convert"), disabled=job_active or checkpoint is None, key="convert.only_convert"):
+if b2.button(t("convert.only_convert"), disabled=job_active or not may_convert,
+              key="convert.only_convert"):
     clicked = dict(do_convert=True, do_merge=False)
 if b3.button(t("convert.only_merge"), disabled=job_active or not convert.is_adapter_dir(run.adapter),
              key="convert.only_merge"):

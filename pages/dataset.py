@@ -11,6 +11,7 @@ import streamlit as st
 from core import dataset, dataset_io, general_library, identity, runs, templates, xtuner_cli
 from core import dataset_stats as dstats
 from core.dataset import Problem
+from ui import hardware
 from ui import keys_dataset as K
 from ui.auth import gate
 from ui.common import workspace
@@ -276,7 +277,7 @@ else:
         tm[0].metric(t("dataset.tok_min"), tok.min)
         tm[1].metric(t("dataset.tok_median"), f"{tok.median:.0f}")
         tm[2].metric(t("dataset.tok_max"), tok.max)
-        gpus = tm[3].number_input(t("dataset.gpus"), min_value=1, max_value=64, value=1, key="dataset.gpus")
+        gpus = hardware.gpus_for_counting(tm[3], "dataset.gpus")  # no GPU count on a machine without one
         packed = dstats.packed_samples(len(records), tok.total, settings["max_length"], settings["pack"])
         per_epoch = dstats.iterations(packed, settings["batch_size"], gpus, 1)
         total_iters = dstats.iterations(packed, settings["batch_size"], gpus, settings["max_epochs"])

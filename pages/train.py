@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import cluster, convert, jobs, logs, monitor, recipes, runs, sysinfo, xtuner_cli
+from core import attempts, cluster, convert, eta, jobs, logs, monitor, recipes, run_outcome, runs, sysinfo, xtuner_cli
 from core import config as cfg
 from core.runs import RunPaths
-from ui import cluster_panel, job_panel, retry_panel, train_live
+from ui import cluster_panel, job_panel, retry_panel, run_view, train_live
 from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
@@ -63,7 +63,8 @@ def _render_live(snap: monitor.Snapshot) -> None:
         train_live.preparing(snap.phase)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("train.elapsed"), monitor.format_duration(status.elapsed))
-    c2.metric(t("train.eta"), prog.eta if status.active and prog.eta else "–")
+    left = eta.remaining(prog) if status.active else None
+    c2.metric(t("train.eta"), eta.format_left(left) if left is not None else "–")
     c3.metric(t("train.tps"), f"{snap.tokens_per_s:,.0f}" if snap.tokens_per_s else "–")
     c4.metric(t("train.memory"), f"{snap.memory_mb / 1024:.1f} GB" if snap.memory_mb else "–")
     if status.state == jobs.FAILED:
@@ -74,7 +75,7 @@ def _render_live(snap: monitor.Snapshot) -> None:
     if low:
         st.warning(t("train.lr_low", logged=f"{low.logged:.3g}", lr=f"{low.configured:.3g}", it=low.iteration,
                      warmup=low.warmup))
-    train_live.charts(rows)
+    train_live.charts(rows, attempts.history(snap.job_dir).resumed_at)
     train_live.sample_answers(snap.watch.sample_answers())
     with st.expander(t("train.log"), expanded=status.state == jobs.FAILED):
         st.code(snap.log_tail or " ", language="log")
@@ -135,6 +136,7 @@ def _start_form() -> None:
             st.error(t("train.busy"))
         else:
             st.session_state[STARTED] = run_dir.name
+            run_view.follow(run_dir.name)
             st.rerun()
 
 
@@ -148,14 +150,16 @@ if st.session_state.get(STARTED):
     st.success(t("train.started", name=st.session_state[STARTED]))
     if not (active and active[0].name == st.session_state[STARTED]):
         del st.session_state[STARTED]
+run_view.watching(active[0].name if active else None)  # a run that starts or ends here is the one to show
 if active:
     run_dir = active[0]
     st.subheader(t("train.current", name=run_dir.name))
     if st.button(t("train.stop"), key="train.stop", type="primary"):
         with st.spinner(t("train.stopping")):
             jobs.stop(run_dir)
+        run_view.follow(run_dir.name)
         st.rerun()
-    job_panel.live(run_dir, "train.live", _render_live, every=LIVE_REFRESH_SECONDS)
+    job_panel.live(run_dir, f"train.live.{attempts.number(run_dir)}", _render_live, every=LIVE_REFRESH_SECONDS)
 else:
     _start_form()
 
@@ -182,11 +186,13 @@ def _history_table() -> None:
 st.fragment(_history_table, run_every=HISTORY_REFRESH_SECONDS if active else None)()
 
 names = [d.name for d in run_dirs]
-picked = st.selectbox(t("train.open"), names, key="train.open")
+picked = run_view.pick(names)
 picked_dir = ws.runs_dir / picked
 picked_status = jobs.status(picked_dir)
 if not picked_status.active:
-    _render_live(monitor.snapshot(job_panel.watch_for(picked_dir, "train.history")))
+    picked_snap = monitor.snapshot(job_panel.watch_for(picked_dir, f"train.history.{attempts.number(picked_dir)}"))
+    run_view.end_state(run_outcome.outcome(picked_dir, picked_snap.progress, picked_snap.status.state))
+    _render_live(picked_snap)
     if picked_status.state == jobs.FAILED:
         retry_panel.offer(ws, picked_dir, busy=bool(active))
     ckpts = convert.checkpoints(RunPaths(picked_dir).work_dir)
@@ -201,6 +207,7 @@ if not picked_status.active:
                     cluster_panel.show_error(exc)
                 else:
                     st.session_state[STARTED] = new_dir.name
+                    run_view.follow(new_dir.name)
                     st.rerun()
         else:
             st.caption(t("train.no_checkpoint"))

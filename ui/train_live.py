@@ -45,29 +45,34 @@ def _points(rows: list[dict], name: str) -> list[dict]:
     return points
 
 
-def chart_spec(rows: list[dict], name: str) -> dict | None:
-    """A Vega-Lite line chart of column ``name`` against the iteration; None without values."""
+def chart_spec(rows: list[dict], name: str, resumed_at: list[int] | tuple[int, ...] = ()) -> dict | None:
+    """A Vega-Lite line chart of column ``name`` against the iteration, with a dashed rule at each
+    step the run was resumed from; None without values."""
     points = _points(rows, name)
     if not points:
         return None
-    x_title = t("train.axis_iter")
-    return {
+    x = {"field": "iter", "type": "quantitative", "title": t("train.axis_iter"),
+         "axis": {"format": "d", "tickMinStep": 1}}
+    line = {
         "data": {"values": points},
         "mark": {"type": "line", "point": len(points) == 1, "tooltip": True},
-        "encoding": {
-            "x": {"field": "iter", "type": "quantitative", "title": x_title,
-                  "axis": {"format": "d", "tickMinStep": 1}},
-            "y": {"field": "v", "type": "quantitative", "title": None, "scale": {"zero": False}},
-        },
-        "height": 200,
+        "encoding": {"x": x, "y": {"field": "v", "type": "quantitative", "title": None, "scale": {"zero": False}}},
     }
+    if not resumed_at:
+        return {**line, "height": 200}
+    rules = {"data": {"values": [{"iter": i} for i in resumed_at]},
+             "mark": {"type": "rule", "strokeDash": [4, 4], "color": "gray"}, "encoding": {"x": x}}
+    return {"layer": [line, rules], "height": 200}
 
 
-def charts(rows: list[dict]) -> None:
+def charts(rows: list[dict], resumed_at: list[int] | tuple[int, ...] = ()) -> None:
+    """Loss, learning rate and gradient norm by iteration; a note and a rule where the run was resumed."""
     if not rows:
         return
+    if resumed_at:
+        st.caption(t("run.resumed_at", steps=t("run.steps_sep").join(str(s) for s in resumed_at)))
     for col, name in zip(st.columns(len(CHARTS)), CHARTS, strict=True):
-        spec = chart_spec(rows, name)
+        spec = chart_spec(rows, name, resumed_at)
         if spec:
             col.caption(t("train.loss") if name == "loss" else name)
             col.vega_lite_chart(spec, width="stretch")

@@ -106,6 +106,7 @@ def test_slurm_training_reattached_stopped_and_resumed(ws, demo_model, partition
     ckpt = convert.checkpoints(work_dir)[0]
     resumed = cluster.resume(ws, run_dir)
     assert cluster.where(resumed) == cluster.SLURM and cluster.slurm_job_id(resumed) != job_id
+    assert resumed == run_dir, "a resume is the next attempt of the same run"
     assert runs.meta(resumed)["resumed_from"] == str(ckpt)
 
     def first_iter():

@@ -1,4 +1,4 @@
-"""Training jobs with real XTuner on CPU: stop mid-run leaves nothing behind; resume continues."""
+"""Training jobs with real XTuner on CPU: stop mid-run leaves nothing behind; resume continues the same run."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import psutil
 import pytest
 
-from core import config, convert, dataset, jobs, logs, runs
+from core import attempts, config, convert, dataset, jobs, logs, monitor, runs
 from core.pyedit import Editor
 from core.runs import RunPaths
 from tests.conftest import JOB_TIMEOUT, stop_all_jobs, wait_job
@@ -61,8 +61,15 @@ def test_stop_mid_run_then_resume_from_checkpoint(ws, demo_model):
 
     ckpt = convert.latest_checkpoint(work_dir)
     ckpt_iter = int(ckpt.stem.split("_")[1])
+    logged_before = [r["iter"] for r in logs.read_scalars(work_dir)]
     resumed = runs.resume_training(ws, run_dir)
+    # The resume continues the same run: one folder (one history row), the saved config's name,
+    # the first attempt's own log kept apart, XTuner's work dir (and so its checkpoints) shared.
+    assert resumed == run_dir and ws.run_dirs() == [run_dir]
     assert runs.meta(resumed)["resumed_from"] == str(ckpt)
+    assert runs.meta(resumed)["source_config"] == str(cfg_path)
+    first_log = (run_dir / "attempts" / "1" / jobs.LOG_NAME).read_text(encoding="utf-8", errors="replace")
+    assert "Saving checkpoint" in first_log
 
     def first_iter():
         parsed = [logs.parse_iter_line(line) for line in
@@ -75,6 +82,11 @@ def test_stop_mid_run_then_resume_from_checkpoint(ws, demo_model):
     assert total > it
     assert jobs.stop(resumed, grace=15).state == jobs.STOPPED
     assert wait_job(resumed, 300).state == jobs.STOPPED
+    # The charts read as one run from its first logged step, the resume point marked.
+    rows = [r["iter"] for r in logs.read_scalars(work_dir)]
+    assert rows[0] == logged_before[0] and it in rows and rows == sorted(set(rows)), (logged_before, rows)
+    assert attempts.history(run_dir).resumed_at == [ckpt_iter]
+    assert monitor.summarize(run_dir).config == cfg_path.name
 
 
 @pytest.fixture(scope="module")

@@ -229,3 +229,45 @@ def test_slurm_job_forgotten_by_slurm_is_stopped_if_asked_else_failed(wsp, monke
     assert jobs.status(run).state == jobs.FAILED and not (run / "exit.json").exists()
     atomic_write_json(run / "stop.json", {"t": 2.0})
     assert jobs.status(run).state == jobs.STOPPED
+
+
+def test_slurm_resume_is_the_next_attempt_of_the_same_run(wsp, tmp_path, monkeypatch):
+    """No Slurm here: ``sbatch`` is a stand-in that answers a job id, and Slurm's answer about the
+    job is given (tests/e2e/test_cluster_slurm.py resumes on a real one)."""
+    from core import attempts, runs
+    from core.runs import RunPaths
+    from core.workspace import atomic_write_json
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "sbatch").write_text("#!/bin/sh\necho $$\n")
+    (bin_dir / "sbatch").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ['PATH']}")
+    monkeypatch.setattr(slurm, "_query", lambda job_id: slurm.JobInfo("RUNNING"))
+    slurm._cache.clear()
+    cfg = wsp.configs_dir / "mine.py"
+    cfg.write_text("x = 1\n")
+    spec = cluster.SlurmSpec(partition="p", nodes=1, gpus_per_node=0, cpus_per_task=1)
+    run_dir = cluster.submit(wsp, cfg, spec, seed=0)
+    first_id = cluster.slurm_job_id(run_dir)
+    ckpt = RunPaths(run_dir).work_dir / "iter_4.pth"
+    ckpt.parent.mkdir(parents=True)
+    import zipfile
+
+    with zipfile.ZipFile(ckpt, "w") as z:
+        z.writestr("data.pkl", b"x")
+    with pytest.raises(jobs.JobError):  # not while it runs
+        cluster.resume(wsp, run_dir)
+    atomic_write_json(run_dir / "stop.json", {"t": 5.0})
+    atomic_write_json(run_dir / "exit.json", {"exit_code": -15, "finished": 5.0})
+
+    resumed = cluster.resume(wsp, run_dir)
+    assert resumed == run_dir and wsp.run_dirs() == [run_dir]
+    assert cluster.where(run_dir) == cluster.SLURM and cluster.slurm_job_id(run_dir) != first_id
+    info = runs.meta(run_dir)
+    assert info["resumed_from"] == str(ckpt) and info["source_config"] == str(cfg)
+    assert f"--resume {ckpt}" in jobs.status(run_dir).record["display"]
+    kept = run_dir / "attempts" / "1"
+    assert (kept / "slurm.sbatch").is_file() and cluster.script_path(run_dir).is_file()
+    assert (jobs.status(kept).record["slurm"]["job_id"]) == first_id
+    assert attempts.history(run_dir).resumed_at == [4]

@@ -160,10 +160,11 @@ def test_scalars_reader_reads_only_what_was_appended(tmp_path):
     with open(path, "a", encoding="utf-8") as f:
         f.write('ss": 1.5}\nnot json\n')
     assert reader.update() is True and [r["iter"] for r in reader.rows] == [10, 20, 30, 40]
-    # A resume writes a second timestamped folder: its rows join in iteration order.
+    # A resume writes a second timestamped folder; it went back to its checkpoint, so its rows
+    # replace what the stopped start logged from there on (no step twice), as read_scalars does.
     _scalars(tmp_path, [{"iter": 25, "loss": 2.2}], stamp="20261202_050000")
     reader.update()
-    assert [r["iter"] for r in reader.rows] == [10, 20, 25, 30, 40]
+    assert [r["iter"] for r in reader.rows] == [10, 20, 25]
     assert reader.rows == logs.read_scalars(tmp_path)
     path.write_text('{"iter": 10, "loss": 9.0}\n', encoding="utf-8")  # replaced by a shorter file
     reader.update()
