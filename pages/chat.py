@@ -16,7 +16,6 @@ SIDES = ("before", "after")
 FOLDER = "folder"  # selectbox value: "another model folder"
 BASE = "base"  # before-side selectbox value: the base model
 OWN_TEMPLATE = ""  # template value: the model's own chat template
-EXAMPLES = ["请介绍一下你自己", "你是谁？", "Who are you?", "上海有哪些好玩的景点？"]
 
 gate()
 ws = workspace()
@@ -205,7 +204,7 @@ def show_chat() -> None:
     clicked = None
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(t("chat.examples"), width="content")
-        for i, q in enumerate(EXAMPLES):
+        for i, q in enumerate(chat.EXAMPLE_QUESTIONS):
             if st.button(q, key=K.EXAMPLE.format(i=i), type="tertiary", icon=":material/chat_bubble_outline:"):
                 clicked = q
     columns = dict(zip(SIDES, st.columns(2, border=True), strict=True))
@@ -232,6 +231,11 @@ def show_chat() -> None:
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
+
+
+def _hit(value: bool | None) -> str:
+    """Whether an answer named the owner: ✓, ✗, or – for a question where it does not apply."""
+    return "–" if value is None else ("✓" if value else "✗")
 
 
 def show_scorecard() -> None:
@@ -272,11 +276,14 @@ def show_scorecard() -> None:
     m2.metric(t("chat.sc.hit_after"), _pct(card.hit_rate_after))
     m3.metric(t("chat.sc.drift"), _pct(card.general_drift), help=t("chat.sc.drift_help"))
     st.caption(t("chat.sc.names_used", names=", ".join(card.names) or "–"))
-    st.dataframe([{t("chat.sc.col.kind"): t(f"chat.sc.kind.{r.kind}"), t("chat.sc.col.question"): r.question,
-                   t("chat.sc.col.hit_before"): r.before_hit, t("chat.sc.col.hit_after"): r.after_hit,
-                   t("chat.sc.col.drift"): None if r.drift is None else f"{r.drift:.0%}",
-                   t("chat.before"): r.before, t("chat.after"): r.after} for r in card.rows],
-                 hide_index=True)
+    cols = ("chat.sc.col.kind", "chat.sc.col.question", "chat.sc.col.hit_before", "chat.sc.col.hit_after",
+            "chat.sc.col.drift", "chat.before", "chat.after")
+    st.dataframe([dict(zip([t(c) for c in cols], (
+        t(f"chat.sc.kind.{r.kind}"), r.question, _hit(r.before_hit), _hit(r.after_hit), _pct(r.drift),
+        r.before, r.after), strict=True)) for r in card.rows],
+                 hide_index=True, width="stretch",  # fits the page: answers get the room, short columns little
+                 column_config={t(c): st.column_config.TextColumn(width=w) for c, w in zip(cols, (
+                     "small", "medium", "small", "small", "small", "medium", "medium"), strict=True)})
     st.download_button(t("chat.sc.download"), ("\ufeff" + scorecard.to_csv(card)).encode("utf-8"),
                        file_name="scorecard.csv", mime="text/csv", key=K.SC_DOWNLOAD, icon=":material/download:")
 

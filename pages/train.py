@@ -12,6 +12,7 @@ from core import config as cfg
 from core.runs import RunPaths
 from ui import cluster_panel, job_panel, retry_panel
 from ui.auth import gate
+from ui.charts import number, steps_chart
 from ui.common import workspace
 from ui.i18n import t
 
@@ -86,8 +87,8 @@ def _render_charts(rows: list[dict]) -> None:
     cols = st.columns(3)
     for col, name in zip(cols, ("loss", "lr", "grad_norm"), strict=True):
         if name in df:
-            col.caption(t("train.loss") if name == "loss" else name)
-            col.line_chart(df[[name]].dropna(), height=200)
+            col.caption(t(f"train.chart.{name}"))
+            steps_chart(df[[name]], height=200, where=col)
 
 
 def _render_samples(run_dir: Path) -> None:
@@ -195,7 +196,7 @@ def _history_table() -> None:
     table = pd.DataFrame([{
         t("train.col.run"): s.name, t("train.col.state"): _state_label(s.state), t("train.col.config"): s.config,
         t("train.col.data"): s.dataset_hash or "–", t("train.col.duration"): monitor.format_duration(s.duration),
-        t("train.col.iters"): s.iterations, t("train.col.loss"): round(s.final_loss, 4) if s.final_loss else None,
+        t("train.col.iters"): number(s.iterations), t("train.col.loss"): number(s.final_loss),
     } for s in summaries])
     st.dataframe(table, hide_index=True, width="stretch")
 
@@ -247,4 +248,4 @@ if len(names) >= 2:
             if rows:
                 series[name] = pd.Series({r["iter"]: r.get("loss") for r in rows})
         if series:
-            st.line_chart(pd.DataFrame(series), height=260)
+            steps_chart(pd.DataFrame(series), height=260)

@@ -124,7 +124,6 @@ STRINGS = {
               "identity files, and CSV or XLSX with question/answer columns. At most {limit} MB.",
     },
     "dataset.upload": {"zh": "上传文件", "en": "Upload a file"},
-    "dataset.upload_limit": {"zh": "每个文件最大 {limit} MB", "en": "{limit} MB per file"},
     "dataset.import_path": {"zh": "或者：服务器上的文件路径", "en": "Or: a file path on the server"},
     "dataset.read_path": {"zh": "读取", "en": "Read"},
     "dataset.cannot_read": {
