@@ -276,14 +276,13 @@ def show_scorecard() -> None:
     m2.metric(t("chat.sc.hit_after"), _pct(card.hit_rate_after))
     m3.metric(t("chat.sc.drift"), _pct(card.general_drift), help=t("chat.sc.drift_help"))
     st.caption(t("chat.sc.names_used", names=", ".join(card.names) or "–"))
-    cols = ("chat.sc.col.kind", "chat.sc.col.question", "chat.sc.col.hit_before", "chat.sc.col.hit_after",
-            "chat.sc.col.drift", "chat.before", "chat.after")
-    st.dataframe([dict(zip([t(c) for c in cols], (
-        t(f"chat.sc.kind.{r.kind}"), r.question, _hit(r.before_hit), _hit(r.after_hit), _pct(r.drift),
-        r.before, r.after), strict=True)) for r in card.rows],
+    widths = {t("chat.sc.col.kind"): "small", t("chat.sc.col.question"): "medium", t("chat.sc.col.hit_before"): "small",
+              t("chat.sc.col.hit_after"): "small", t("chat.sc.col.drift"): "small", t("chat.before"): "medium",
+              t("chat.after"): "medium"}
+    st.dataframe([dict(zip(widths, (t(f"chat.sc.kind.{r.kind}"), r.question, _hit(r.before_hit), _hit(r.after_hit),
+                                    _pct(r.drift), r.before, r.after), strict=True)) for r in card.rows],
                  hide_index=True, width="stretch",  # fits the page: answers get the room, short columns little
-                 column_config={t(c): st.column_config.TextColumn(width=w) for c, w in zip(cols, (
-                     "small", "medium", "small", "small", "small", "medium", "medium"), strict=True)})
+                 column_config={name: st.column_config.TextColumn(width=w) for name, w in widths.items()})
     st.download_button(t("chat.sc.download"), ("\ufeff" + scorecard.to_csv(card)).encode("utf-8"),
                        file_name="scorecard.csv", mime="text/csv", key=K.SC_DOWNLOAD, icon=":material/download:")
 

@@ -87,7 +87,8 @@ def _render_charts(rows: list[dict]) -> None:
     cols = st.columns(3)
     for col, name in zip(cols, ("loss", "lr", "grad_norm"), strict=True):
         if name in df:
-            col.caption(t(f"train.chart.{name}"))
+            col.caption({"loss": t("train.chart.loss"), "lr": t("train.chart.lr"),
+                         "grad_norm": t("train.chart.grad_norm")}[name])
             steps_chart(df[[name]], height=200, where=col)
 
 

@@ -18,13 +18,11 @@ import streamlit as st
 from ui.i18n import lang, t
 
 ZONE = "[data-testid='stFileUploaderDropzone']"
-# Streamlit's text -> our string: the button's label, the size line, the overlay shown while dragging
+# Where Streamlit puts its words: the button's label, the size line, the overlay shown while dragging
 # (the overlay is the element right after the hidden file input; the button sits in a span there).
-WORDED = {
-    f"{ZONE} button [data-testid='stMarkdownContainer'] p": "uploader.button",
-    f"{ZONE} [data-testid='stFileUploaderDropzoneInstructions'] span": "uploader.limit",
-    f"{ZONE} [data-testid='stFileUploaderDropzoneInput'] + div span": "uploader.drop",
-}
+BUTTON = f"{ZONE} button [data-testid='stMarkdownContainer'] p"
+LIMIT = f"{ZONE} [data-testid='stFileUploaderDropzoneInstructions'] span"
+DROP = f"{ZONE} [data-testid='stFileUploaderDropzoneInput'] + div span"
 TEXT_SIZE = "0.875rem"  # Streamlit's size for all three
 
 
@@ -47,5 +45,6 @@ def file_uploader(label: str, key: str, cap_mb: int | None = None, **kwargs: Any
     """``st.file_uploader`` for any file type, with its own words in the page's language."""
     if lang() != "en":
         limit = limit_mb(cap_mb)
-        st.html(f"<style>{css({sel: t(k, limit=limit) for sel, k in WORDED.items()})}</style>")
+        words = {BUTTON: t("uploader.button"), LIMIT: t("uploader.limit", limit=limit), DROP: t("uploader.drop")}
+        st.html(f"<style>{css(words)}</style>")
     return st.file_uploader(label, key=key, type=None, **kwargs)
