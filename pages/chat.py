@@ -9,7 +9,7 @@ import streamlit as st
 from core import chat, convert, models, scorecard, templates
 from ui import keys_chat as K
 from ui.auth import gate
-from ui.common import workspace
+from ui.common import fixed_labels, workspace
 from ui.i18n import t
 
 SIDES = ("before", "after")
@@ -65,8 +65,8 @@ with st.container(border=True):
     col_before, col_after = st.columns(2)
     with col_after:
         st.markdown(f"**:material/auto_awesome: {t('chat.after')}**")
-        picked = st.selectbox(t("chat.after_model"), [*options, FOLDER], format_func=_option_label, key=K.AFTER,
-                              help=t("chat.after_help"))
+        picked = st.selectbox(t("chat.after_model"), [*options, FOLDER], format_func=fixed_labels(_option_label),
+                              key=K.AFTER, help=t("chat.after_help"))
         option = options.get(picked)
         if option is None:
             path = st.text_input(t("chat.folder_path"), key=K.AFTER_PATH, placeholder="/root/finetune/merged")
@@ -81,7 +81,8 @@ with st.container(border=True):
         choices = ([BASE] if base else []) + [FOLDER]
         picked_before = st.selectbox(
             t("chat.before_model"), choices, key=K.BEFORE, help=t("chat.before_help"),
-            format_func=lambda v: t("chat.opt.base", path=Path(base).name) if v == BASE else t("chat.opt.folder"))
+            format_func=fixed_labels(lambda v: t("chat.opt.base", path=Path(base).name) if v == BASE
+                                     else t("chat.opt.folder")))
         if picked_before == FOLDER:
             path = st.text_input(t("chat.folder_path"), key=K.BEFORE_PATH)
             targets["before"] = _folder_target(path) if path.strip() else None
@@ -112,7 +113,8 @@ for key in (K.SC_NAMES, K.SC_IDENTITY, K.SC_GENERAL):  # keep them while the cha
 with st.expander(t("chat.settings"), icon=":material/tune:"):
     c1, c2 = st.columns(2)
     template = c1.selectbox(t("chat.template"), [OWN_TEMPLATE] + templates.template_names(), key=K.TEMPLATE,
-                            format_func=lambda n: n or t("chat.own_template"), help=t("chat.template_help"))
+                            format_func=fixed_labels(lambda n: n or t("chat.own_template")),
+                            help=t("chat.template_help"))
     system = c2.text_area(t("chat.system"), key=K.SYSTEM, height=68, help=t("chat.system_help"))
     c1, c2, c3, c4 = st.columns(4)
     max_new = c1.number_input(t("chat.max_new_tokens"), 1, 8192, 256, step=64, key=K.MAX_NEW_TOKENS)
@@ -156,7 +158,8 @@ def loaded(side: str) -> chat.Loaded | None:
 # ---- toolbar ----------------------------------------------------------------------------------
 with st.container(horizontal=True, vertical_alignment="center"):
     view = st.segmented_control(t("chat.view"), ["chat", "scorecard"], default="chat", key=K.VIEW,
-                                format_func=lambda v: t(f"chat.view.{v}"), label_visibility="collapsed") or "chat"
+                                format_func=fixed_labels(lambda v: t(f"chat.view.{v}")),
+                                label_visibility="collapsed") or "chat"
     if st.button(t("chat.clear"), key=K.CLEAR, icon=":material/delete_sweep:"):
         for s in SIDES:
             st.session_state[K.HISTORY[s]] = []
