@@ -54,9 +54,12 @@ def _strings(value) -> Iterator[str]:
             yield from _strings(v)
 
 
-def words(at: AppTest) -> tuple[list[str], list[str]]:
-    """(every text the page shows as its own, the labels of its widgets)."""
-    texts, labels = [], []
+def words(at: AppTest) -> tuple[list[str], list[str], list[str]]:
+    """(every text the page shows as its own, the labels of its widgets, table cells).
+
+    Table cells are mostly people's data (questions, answers, run names): checked for ``None``
+    and missing values, not for their language; a table's headers are the page's words."""
+    texts, labels, cells = [], [], []
     for node in _nodes(at._tree):
         if node.type in DATA_TYPES:
             continue
@@ -64,9 +67,9 @@ def words(at: AppTest) -> tuple[list[str], list[str]]:
                                                                                   pd.DataFrame):
             frame = node.value
             texts += [str(c) for c in frame.columns]
-            cells = frame.astype(object)
-            texts += ["None" for v in cells.to_numpy().ravel() if v is None or (isinstance(v, float) and v != v)]
-            texts += [v for v in cells.to_numpy().ravel() if isinstance(v, str)]
+            values = frame.astype(object).to_numpy().ravel()
+            cells += ["None" for v in values if v is None or (isinstance(v, float) and v != v)]
+            cells += [v for v in values if isinstance(v, str)]
             continue
         proto = getattr(node, "proto", None)
         if proto is None or not hasattr(proto, "DESCRIPTOR"):
@@ -78,14 +81,15 @@ def words(at: AppTest) -> tuple[list[str], list[str]]:
             texts += [node.label, node.value]
         if isinstance(found.get("label"), str) and node.type not in ("markdown", "metric"):
             labels.append(found["label"])
-    return texts, labels
+    return texts, labels, cells
 
 
 def check(at: AppTest, lang: str, where: str, data: tuple[str, ...] = ()) -> list[str]:
     """What is wrong with the page's words, each with the page and the text."""
     assert not at.exception, f"{where}: {at.exception}"
-    texts, labels = words(at)
+    texts, labels, cells = words(at)
     bad = [f"{where}: None in {text!r}" for text in texts if NONE.search(text)]
+    bad += [f"{where}: a table cell shows {cell!r}" for cell in cells if cell.strip() in ("None", "nan", "NaN")]
     if lang == "zh":
         bad += [f"{where}: English label {label!r}" for label in labels
                 if label.strip() and not CJK.search(label) and not NAMES.match(label.strip())
