@@ -22,6 +22,9 @@ from typing import Any
 from core import attention, templates
 
 DEFAULT_TEMPLATE = "internlm2_chat"
+# Questions offered as one-click examples: in both languages whatever the page's, as the tutorial's
+# assistant is asked in Chinese and a bilingual one in English too.
+EXAMPLE_QUESTIONS = ("请介绍一下你自己", "你是谁？", "Who are you?", "上海有哪些好玩的景点？")
 DTYPES = ("auto", "float16", "bfloat16", "float32")
 
 

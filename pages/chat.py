@@ -9,14 +9,13 @@ import streamlit as st
 from core import chat, convert, models, scorecard, templates
 from ui import keys_chat as K
 from ui.auth import gate
-from ui.common import workspace
+from ui.common import fixed_labels, workspace
 from ui.i18n import t
 
 SIDES = ("before", "after")
 FOLDER = "folder"  # selectbox value: "another model folder"
 BASE = "base"  # before-side selectbox value: the base model
 OWN_TEMPLATE = ""  # template value: the model's own chat template
-EXAMPLES = ["请介绍一下你自己", "你是谁？", "Who are you?", "上海有哪些好玩的景点？"]
 
 gate()
 ws = workspace()
@@ -66,8 +65,8 @@ with st.container(border=True):
     col_before, col_after = st.columns(2)
     with col_after:
         st.markdown(f"**:material/auto_awesome: {t('chat.after')}**")
-        picked = st.selectbox(t("chat.after_model"), [*options, FOLDER], format_func=_option_label, key=K.AFTER,
-                              help=t("chat.after_help"))
+        picked = st.selectbox(t("chat.after_model"), [*options, FOLDER], format_func=fixed_labels(_option_label),
+                              key=K.AFTER, help=t("chat.after_help"))
         option = options.get(picked)
         if option is None:
             path = st.text_input(t("chat.folder_path"), key=K.AFTER_PATH, placeholder="/root/finetune/merged")
@@ -82,7 +81,8 @@ with st.container(border=True):
         choices = ([BASE] if base else []) + [FOLDER]
         picked_before = st.selectbox(
             t("chat.before_model"), choices, key=K.BEFORE, help=t("chat.before_help"),
-            format_func=lambda v: t("chat.opt.base", path=Path(base).name) if v == BASE else t("chat.opt.folder"))
+            format_func=fixed_labels(lambda v: t("chat.opt.base", path=Path(base).name) if v == BASE
+                                     else t("chat.opt.folder")))
         if picked_before == FOLDER:
             path = st.text_input(t("chat.folder_path"), key=K.BEFORE_PATH)
             targets["before"] = _folder_target(path) if path.strip() else None
@@ -113,7 +113,8 @@ for key in (K.SC_NAMES, K.SC_IDENTITY, K.SC_GENERAL):  # keep them while the cha
 with st.expander(t("chat.settings"), icon=":material/tune:"):
     c1, c2 = st.columns(2)
     template = c1.selectbox(t("chat.template"), [OWN_TEMPLATE] + templates.template_names(), key=K.TEMPLATE,
-                            format_func=lambda n: n or t("chat.own_template"), help=t("chat.template_help"))
+                            format_func=fixed_labels(lambda n: n or t("chat.own_template")),
+                            help=t("chat.template_help"))
     system = c2.text_area(t("chat.system"), key=K.SYSTEM, height=68, help=t("chat.system_help"))
     c1, c2, c3, c4 = st.columns(4)
     max_new = c1.number_input(t("chat.max_new_tokens"), 1, 8192, 256, step=64, key=K.MAX_NEW_TOKENS)
@@ -157,7 +158,8 @@ def loaded(side: str) -> chat.Loaded | None:
 # ---- toolbar ----------------------------------------------------------------------------------
 with st.container(horizontal=True, vertical_alignment="center"):
     view = st.segmented_control(t("chat.view"), ["chat", "scorecard"], default="chat", key=K.VIEW,
-                                format_func=lambda v: t(f"chat.view.{v}"), label_visibility="collapsed") or "chat"
+                                format_func=fixed_labels(lambda v: t(f"chat.view.{v}")),
+                                label_visibility="collapsed") or "chat"
     if st.button(t("chat.clear"), key=K.CLEAR, icon=":material/delete_sweep:"):
         for s in SIDES:
             st.session_state[K.HISTORY[s]] = []
@@ -205,7 +207,7 @@ def show_chat() -> None:
     clicked = None
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(t("chat.examples"), width="content")
-        for i, q in enumerate(EXAMPLES):
+        for i, q in enumerate(chat.EXAMPLE_QUESTIONS):
             if st.button(q, key=K.EXAMPLE.format(i=i), type="tertiary", icon=":material/chat_bubble_outline:"):
                 clicked = q
     columns = dict(zip(SIDES, st.columns(2, border=True), strict=True))
@@ -232,6 +234,11 @@ def show_chat() -> None:
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
+
+
+def _hit(value: bool | None) -> str:
+    """Whether an answer named the owner: ✓, ✗, or – for a question where it does not apply."""
+    return "–" if value is None else ("✓" if value else "✗")
 
 
 def show_scorecard() -> None:
@@ -272,11 +279,13 @@ def show_scorecard() -> None:
     m2.metric(t("chat.sc.hit_after"), _pct(card.hit_rate_after))
     m3.metric(t("chat.sc.drift"), _pct(card.general_drift), help=t("chat.sc.drift_help"))
     st.caption(t("chat.sc.names_used", names=", ".join(card.names) or "–"))
-    st.dataframe([{t("chat.sc.col.kind"): t(f"chat.sc.kind.{r.kind}"), t("chat.sc.col.question"): r.question,
-                   t("chat.sc.col.hit_before"): r.before_hit, t("chat.sc.col.hit_after"): r.after_hit,
-                   t("chat.sc.col.drift"): None if r.drift is None else f"{r.drift:.0%}",
-                   t("chat.before"): r.before, t("chat.after"): r.after} for r in card.rows],
-                 hide_index=True)
+    widths = {t("chat.sc.col.kind"): "small", t("chat.sc.col.question"): "medium", t("chat.sc.col.hit_before"): "small",
+              t("chat.sc.col.hit_after"): "small", t("chat.sc.col.drift"): "small", t("chat.before"): "medium",
+              t("chat.after"): "medium"}
+    st.dataframe([dict(zip(widths, (t(f"chat.sc.kind.{r.kind}"), r.question, _hit(r.before_hit), _hit(r.after_hit),
+                                    _pct(r.drift), r.before, r.after), strict=True)) for r in card.rows],
+                 hide_index=True, width="stretch",  # fits the page: answers get the room, short columns little
+                 column_config={name: st.column_config.TextColumn(width=w) for name, w in widths.items()})
     st.download_button(t("chat.sc.download"), ("\ufeff" + scorecard.to_csv(card)).encode("utf-8"),
                        file_name="scorecard.csv", mime="text/csv", key=K.SC_DOWNLOAD, icon=":material/download:")
 

@@ -185,12 +185,12 @@ with st.form("config.form"):
     precision = c2.selectbox(t("config.precision"), ["bf16", "fp16"], key="config.f.precision",
                              disabled=hardware == "cpu")
     st.session_state.setdefault("config.f.ckpt", config_form.activation_checkpointing(base_text))
-    ckpt = c2.checkbox(t("config.ckpt"), key="config.f.ckpt")
+    ckpt = c2.checkbox(t("config.ckpt"), key="config.f.ckpt", help=t("config.ckpt.help"))
     # On unless a saved LoRA config was saved without it. Not greyed out by method or hardware: in a
     # form those are the values from before this edit; render() applies it to LoRA in bf16 only.
     st.session_state.setdefault("config.f.half", cfg.uses_app_hooks(base_text) or not target.is_file()
                                 or current_method != "lora")
-    half = c2.checkbox(t("config.half"), key="config.f.half", help=t("config.half.help"))
+    half = c2.checkbox(t("config.half"), key="config.f.half", help=t("config.half.lead") + " " + t("config.half.help"))
     attn = c2.selectbox(t("config.attention"), attn_options, key="config.f.attention",
                         format_func=lambda a: t(f"config.attention.{a}"), help=t("config.attention.help"))
     workers = c3.number_input(t("config.workers"), step=1, key="config.f.workers", help=t("config.workers.help"),
@@ -342,11 +342,11 @@ with st.expander(t("config.learn")):
     st.caption(t("config.learn.help"))
     st.code(f"xtuner copy-cfg {preset} {ws.configs_dir}\n"
             f"mv {ws.configs_dir / (preset + '_copy.py')} {target}\n"
-            f"# edit the file as shown below, then:\nxtuner train {target}", language="bash")
+            f"# {t('config.learn.edit_then')}\nxtuner train {target}", language="bash", wrap_lines=True)
     current_text = target.read_text(encoding="utf-8") if target.is_file() else base_text
     diff = "".join(difflib.unified_diff(cfg.preset_source(preset).splitlines(True), current_text.splitlines(True),
                                         fromfile=f"{preset}.py", tofile=target.name))
-    st.code(diff or "(no changes)", language="diff")
+    st.code(diff or t("config.learn.no_changes"), language="diff")
 
 # ---- advanced: raw editor
 with st.expander(t("config.advanced")):

@@ -106,7 +106,7 @@ def _render(snap: monitor.Snapshot) -> None:
         st.progress((progress["step"] - 1) / max(1, progress["of"]),
                     text=t("convert.step", i=progress["step"], n=progress["of"], name=progress["name"]))
     st.caption(f"{t('train.elapsed')}: {monitor.format_duration(status.elapsed)}")
-    st.code("\n".join(s.get("display", "") for s in steps), language="bash")
+    st.code("\n".join(s.get("display", "") for s in steps), language="bash", wrap_lines=True)
     if status.state == jobs.FAILED:
         st.error(t("convert.failed", step=status.failed_step or "?") + " " +
                  (t(snap.failure) if snap.failure else t("train.failed_unknown")))
@@ -141,7 +141,7 @@ for col, title, folder in ((c1, t("convert.adapter"), run.adapter), (c2, t("conv
         if not ready:
             st.caption(t("convert.none_yet"))
             continue
-        st.code(str(folder), language=None)
+        st.code(str(folder), language=None, wrap_lines=True)
         tree = convert.output_tree(folder)
         st.dataframe(pd.DataFrame([{t("convert.file"): name, t("convert.size"): hb(size)} for name, size in tree]),
                      hide_index=True, width="stretch")
@@ -160,4 +160,4 @@ if convert.merged_ready(run.merged):
     template = meta.get("template") or "internlm2_chat"
     st.code(f"xtuner chat {run.merged} --prompt-template {template}\n"
             f"lmdeploy chat {run.merged}\n"
-            f"lmdeploy serve api_server {run.merged} --server-port 23333", language="bash")
+            f"lmdeploy serve api_server {run.merged} --server-port 23333", language="bash", wrap_lines=True)

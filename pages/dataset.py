@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import dataset, dataset_io, general_library, identity, runs, templates, xtuner_cli
+from core import dataset, dataset_io, dataset_versions, general_library, identity, runs, templates, xtuner_cli
 from core import dataset_stats as dstats
 from core.dataset import Problem
 from ui import hardware
@@ -26,16 +26,27 @@ FORM_DEFAULTS: dict[str, Any] = {
     "dataset.mode": "builder", "dataset.tutorial_n": dataset.TUTORIAL_N, "dataset.repeat": 100, "dataset.share": 50,
 }
 
-# ---- session start: what the disk remembers; widget values survive visits to other pages
-if K.LOADED not in st.session_state:
-    saved, general_saved = dataset.load_builder(ws.dataset_path)
+
+
+def load_state(saved: dict[str, Any], general_saved: list[dict[str, Any]]) -> None:
+    """Make a builder state (from disk: the remembered one, or a restored version's) the page's inputs;
+    the file on disk as it is now is what a later save may overwrite without asking."""
     st.session_state[K.FORM] = {k: saved.get(k, v) for k, v in FORM_DEFAULTS.items()}
     st.session_state[K.ROWS] = saved.get("rows")
     st.session_state[K.ROWS_SHADOW] = saved.get("rows")
     st.session_state[K.ROWS_FOR] = tuple(saved["rows_for"]) if saved.get("rows_for") else None
+    st.session_state[K.ROWS_STALE] = False
     st.session_state[K.GENERAL] = general_saved
-    st.session_state[K.GENERAL_VERSION] = 0
-    st.session_state[K.EDITOR_VERSION] = 0
+    st.session_state[K.GENERAL_VERSION] = st.session_state.get(K.GENERAL_VERSION, -1) + 1
+    st.session_state[K.EDITOR_VERSION] = st.session_state.get(K.EDITOR_VERSION, -1) + 1
+    st.session_state.pop(K.BUILD, None)
+    st.session_state.pop(K.SAVE_ASK, None)
+    st.session_state[K.DISK_SIG] = dataset_versions.file_signature(ws.dataset_path)
+
+
+# ---- session start: what the disk remembers; widget values survive visits to other pages
+if K.LOADED not in st.session_state:
+    load_state(*dataset.load_builder(ws.dataset_path))
     st.session_state[K.LOADED] = True
 for key, value in st.session_state[K.FORM].items():
     if st.session_state.get(key) != value:  # Streamlit drops (or reverts) widget state while other pages show
@@ -320,19 +331,55 @@ reads = settings["dataset"]
 if settings["config"] and reads and Path(str(reads)).expanduser().resolve() != ws.dataset_path.resolve():
     st.warning(t("dataset.config_elsewhere", path=reads, config=settings["config"].name))
 sv, e1, e2, e3 = st.columns(4)
+
+
+def save_now() -> None:
+    """Write the built records (the previous file is kept as a version) and remember the form with them."""
+    try:
+        kept = dataset.save(ws.dataset_path, records)
+        state = {**{k: st.session_state[k] for k in FORM_DEFAULTS}, "rows": st.session_state.get(K.ROWS_SHADOW),
+                 "rows_for": list(astuple(ident))}
+        dataset.save_builder(ws.dataset_path, state, st.session_state[K.GENERAL])
+        dataset_versions.keep_snapshot(ws.dataset_path, state, st.session_state[K.GENERAL])
+        st.session_state[K.DISK_SIG] = dataset_versions.file_signature(ws.dataset_path)
+        st.success(counted("dataset.saved", f"{len(records):,}", path=ws.dataset_path)
+                   + (" " + t("dataset.kept", name=kept.name) if kept else ""), icon=":material/check:")
+    except (ValueError, OSError) as exc:
+        st.error(t("dataset.save_failed", reason=str(exc)))
+
+
+def show_disk() -> None:
+    """Replace the page's inputs with those of the file as it is on disk now."""
+    try:
+        data = ws.dataset_path.read_bytes()
+        state, general_now, _ = dataset_versions.builder_for(ws.dataset_path, data, st.session_state[K.FORM])
+    except (OSError, ValueError) as exc:
+        st.error(t("dataset.restore_failed", reason=why(exc)))
+        return
+    load_state(state, general_now)
+    flash("info", t("dataset.shown_disk"))
+    st.rerun()
+
+
 if sv.button(t("dataset.save"), key="dataset.save", type="primary", icon=":material/save:", disabled=not records):
     if row_problems or built["problems"]:
         st.error(counted("dataset.fix_first", len(row_problems) + len(built["problems"])))
+    elif dataset_versions.file_signature(ws.dataset_path) != st.session_state.get(K.DISK_SIG):
+        st.session_state[K.SAVE_ASK] = True  # changed on disk since this page read it: ask below
     else:
-        try:
-            kept = dataset.save(ws.dataset_path, records)
-            state = {**{k: st.session_state[k] for k in FORM_DEFAULTS}, "rows": st.session_state.get(K.ROWS_SHADOW),
-                     "rows_for": list(astuple(ident))}
-            dataset.save_builder(ws.dataset_path, state, st.session_state[K.GENERAL])
-            st.success(counted("dataset.saved", f"{len(records):,}", path=ws.dataset_path)
-                       + (" " + t("dataset.kept", name=kept.name) if kept else ""), icon=":material/check:")
-        except (ValueError, OSError) as exc:
-            st.error(t("dataset.save_failed", reason=str(exc)))
+        save_now()
+if st.session_state.get(K.SAVE_ASK) and records:
+    with st.container(border=True):
+        st.warning(t("dataset.changed_on_disk", path=ws.dataset_path), icon=":material/warning:")
+        a1, a2, a3 = st.columns(3)
+        if a1.button(t("dataset.save_anyway"), key="dataset.save_anyway", icon=":material/save_as:"):
+            st.session_state.pop(K.SAVE_ASK)
+            save_now()
+        if a2.button(t("dataset.show_disk"), key="dataset.show_disk", icon=":material/sync:"):
+            show_disk()
+        if a3.button(t("dataset.save_cancel"), key="dataset.save_cancel"):
+            st.session_state.pop(K.SAVE_ASK)
+            st.rerun()
 for col, (fmt, (writer, mime)) in zip((e1, e2, e3), dataset_io.EXPORTS.items(), strict=True):
     col.download_button(t(f"dataset.export.{fmt}"), data=lambda w=writer, r=records: w(r),
                         file_name=f"assistant.{fmt}", mime=mime, key=f"dataset.export_{fmt}",
@@ -358,11 +405,14 @@ if versions:
                           format_func=lambda p: f"{p.name}  ({p.stat().st_size / 1024:,.0f} KB)")
     if v2.button(t("dataset.restore"), key="dataset.restore", icon=":material/history:"):
         try:
-            dataset.restore(ws.dataset_path, chosen)
-            flash("success", t("dataset.restored", name=chosen.name))
-            st.rerun()
-        except ValueError as exc:
+            done = dataset_versions.restore(ws.dataset_path, chosen, st.session_state[K.FORM])
+        except (ValueError, OSError) as exc:
             st.error(t("dataset.restore_failed", reason=why(exc)))
+        else:
+            load_state(done.state, done.general)
+            flash("success", t("dataset.restored", name=chosen.name) + " "
+                  + t("dataset.restored_form" if done.exact else "dataset.restored_read"))
+            st.rerun()
 
 st.markdown(f"**{t('dataset.xtuner_check')}**")
 if not settings["config"]:

@@ -12,6 +12,7 @@ from core import config as cfg
 from core.runs import RunPaths
 from ui import cluster_panel, job_panel, retry_panel, run_view, train_live
 from ui.auth import gate
+from ui.charts import number, steps_chart
 from ui.common import workspace
 from ui.i18n import t
 
@@ -178,7 +179,7 @@ def _history_table() -> None:
     table = pd.DataFrame([{
         t("train.col.run"): s.name, t("train.col.state"): _state_label(s.state), t("train.col.config"): s.config,
         t("train.col.data"): s.dataset_hash or "–", t("train.col.duration"): monitor.format_duration(s.duration),
-        t("train.col.iters"): s.iterations, t("train.col.loss"): round(s.final_loss, 4) if s.final_loss else None,
+        t("train.col.iters"): number(s.iterations), t("train.col.loss"): number(s.final_loss),
     } for s in summaries])
     st.dataframe(table, hide_index=True, width="stretch")
 
@@ -233,4 +234,4 @@ if len(names) >= 2:
             if rows:
                 series[name] = pd.Series({r["iter"]: r.get("loss") for r in rows})
         if series:
-            st.line_chart(pd.DataFrame(series), height=260)
+            steps_chart(pd.DataFrame(series), height=260)

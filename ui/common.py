@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -31,3 +33,16 @@ def workspace() -> Workspace:
     from core.workspace import ENV_VAR
 
     return _workspace(workspace_arg(), os.environ.get(ENV_VAR))
+
+
+def fixed_labels(label: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A ``format_func`` whose labels are fixed when first shown: a value formatted later, outside the
+    script run (AppTest does so, where the page's language is not known), gets the same label."""
+    shown: dict[Any, str] = {}
+
+    def once(value: Any) -> str:
+        if value not in shown:
+            shown[value] = label(value)
+        return shown[value]
+
+    return once

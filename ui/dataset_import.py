@@ -11,7 +11,6 @@ needs is empty, one message asks for it. A file that cannot be read changes noth
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,29 +22,19 @@ from core import dataset_io, memtrim
 from core.identity import Identity
 from ui import keys_dataset as K
 from ui.dataset_widgets import fill, flash, labeled, plural, problems_table, say
-from ui.i18n import lang, t
+from ui.i18n import t
+from ui.uploader import file_uploader
 
 PREVIEW_ROWS = dataset_io.PREVIEW
 BIG_IMPORT = 10_000  # rows: after dropping an import this large, memory is given back to the system
-_LIMIT_LINE = "[class*='st-key-dataset-upload'] [data-testid='stFileUploaderDropzoneInstructions']"
-
-
-def _uploader_css(words: str) -> str:
-    """Streamlit's drop-zone line ("200MB per file") shown in other words: its own text is kept in the
-    page (only drawn at size 0) and ``words`` drawn after it. Streamlit 1.67 has no option for this text."""
-    return (f"{_LIMIT_LINE}, {_LIMIT_LINE} * {{font-size: 0 !important}} "
-            f"{_LIMIT_LINE}::after {{content: {json.dumps(words, ensure_ascii=False)}; font-size: 0.875rem}}")
 
 
 def import_panel(ident: Identity, add_rows: Callable[[list[dict[str, str]]], None]) -> None:
     """Read a file; after the person confirms, ``add_rows`` (table) or the general pool gets it."""
     st.markdown(f"**{t('dataset.import')}**")
     st.caption(t("dataset.import_help", limit=dataset_io.MAX_BYTES // 2**20))
-    if lang() != "en":  # Streamlit words its drop zone in English only; the limit is the server's (config.toml)
-        limit = min(int(st.get_option("server.maxUploadSize")), dataset_io.MAX_BYTES // 2**20)
-        st.html(f"<style>{_uploader_css(t('dataset.upload_limit', limit=limit))}</style>")
     # Any type: a PNG gets "not a text file" in the page's language, not Streamlit's English refusal.
-    up = st.file_uploader(t("dataset.upload"), key=_uploader_key())
+    up = file_uploader(t("dataset.upload"), key=_uploader_key(), cap_mb=dataset_io.MAX_BYTES // 2**20)
     pending = st.session_state.get(K.PENDING)
     if pending and pending.get("upload") and (up is None or up.file_id != pending["upload"]):
         close()  # the file left the uploader: so does its import

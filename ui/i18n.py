@@ -76,6 +76,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "warn.low_disk": {"zh": "工作区所在磁盘剩余不到 10 GB，合并模型时可能写满。", "en": "Less than 10 GB free on the workspace disk; merging a model may fill it."},
     "warn.low_ram": {"zh": "可用内存不到 4 GB，加载模型可能失败。", "en": "Less than 4 GB of RAM available; loading a model may fail."},
     "warn.missing": {"zh": "缺少 {name}：请重新运行 ./run.sh 安装。", "en": "{name} is missing: run ./run.sh again to install it."},
+    # the file uploader's own words (drawn over Streamlit's English, see ui/uploader.py)
+    "uploader.button": {"zh": "选择文件", "en": "Upload"},
+    "uploader.limit": {"zh": "每个文件最大 {limit} MB", "en": "{limit} MB per file"},
+    "uploader.drop": {"zh": "松开鼠标，上传这个文件", "en": "Drop the file here"},
+    # charts (ui/charts.py)
+    "chart.step": {"zh": "步", "en": "Step"},
+    "chart.value": {"zh": "值", "en": "Value"},
+    "chart.one_point": {"zh": "第 {step} 步：{value}（有两个点后才画图）", "en": "Step {step}: {value} (a chart needs two points)"},
     # failures explained
     "fail.oom": {"zh": "GPU 显存不够（CUDA out of memory）。请减小 max_length 或 batch_size，改用 QLoRA，或关掉占用 GPU 的其他程序。",
                  "en": "The GPU ran out of memory. Lower max_length or batch_size, use QLoRA, or free the GPU from other programs."},

@@ -15,3 +15,5 @@ UPLOAD_VERSION = "dataset.s.upload_version"  # bumped to show an empty uploader 
 BUILD = "dataset.s.build"  # the built dataset of the current inputs, with its problems and stats
 CHECK_OUTPUT = "dataset.s.check_output"  # (exit code, output) of check-custom-dataset
 FLASH = "dataset.s.flash"  # (kind, message) to show once after a rerun
+DISK_SIG = "dataset.s.disk_sig"  # content hash of the saved file when this page last read or wrote it
+SAVE_ASK = "dataset.s.save_ask"  # the file changed on disk since: saving waits for "save anyway"

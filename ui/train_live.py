@@ -74,7 +74,8 @@ def charts(rows: list[dict], resumed_at: list[int] | tuple[int, ...] = ()) -> No
     for col, name in zip(st.columns(len(CHARTS)), CHARTS, strict=True):
         spec = chart_spec(rows, name, resumed_at)
         if spec:
-            col.caption(t("train.loss") if name == "loss" else name)
+            col.caption({"loss": t("train.chart.loss"), "lr": t("train.chart.lr"),
+                         "grad_norm": t("train.chart.grad_norm")}[name])
             col.vega_lite_chart(spec, width="stretch")
 
 

@@ -279,3 +279,82 @@ def test_estimated_time_uses_the_newest_succeeded_runs_speed(page_ws, demo_model
     total = int(metrics["总步数"].replace(",", ""))
     assert metrics["预计训练时间"] == f"{total * 0.5 / 60:,.1f} 分钟"  # median s/iteration, not the mean
     assert any("20250101-000000-train" in c for c in _texts(at.caption))
+
+
+def _records_metric(at: AppTest) -> str:
+    return {m.label: m.value for m in at.metric}["条数"]
+
+
+def _saved_line(at: AppTest) -> str:
+    return next(s for s in _texts(at.success) if "格式正确" in s)
+
+
+def test_restoring_a_version_brings_every_section_to_it(page_ws):
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    at.number_input(key="dataset.repeat").set_value(3).run()
+    at.button(key="dataset.save").click().run()
+    small = _saved(page_ws)
+    at.number_input(key="dataset.repeat").set_value(20).run()
+    at.text_input(key="dataset.name").set_value("小智").run()
+    at.button(key="dataset.save").click().run()
+    assert not at.exception and len(_saved(page_ws)) == 20 * len(small) // 3
+    at.button(key="dataset.restore").click().run()
+    assert not at.exception
+    assert _saved(page_ws) == small
+    # section 4 (built from the form), the form itself and section 6 (the file) agree
+    assert _records_metric(at) == f"{len(small):,}"
+    assert f"{len(small):,} 条" in _saved_line(at)
+    assert at.number_input(key="dataset.repeat").value == 3 and at.text_input(key="dataset.name").value == ""
+    assert any("保存这个版本时的内容" in s for s in _texts(at.success))
+    # saving right after the restore writes the same records: nothing is overwritten with a stale form
+    at.button(key="dataset.save").click().run()
+    assert not at.exception and _saved(page_ws) == small
+    assert not any("被改过了" in w for w in _texts(at.warning))
+    # a reload (new session) shows the restored inputs too
+    assert _records_metric(_run()) == f"{len(small):,}"
+
+
+def test_a_version_saved_without_its_form_is_read_back_from_the_file(page_ws):
+    rows = [{"question": "你是谁", "answer": "我是小明的小助手"}, {"question": "你的主人是谁", "answer": "小明"}]
+    general = general_library.general_records("zh")[:7]
+    old = dataset.mix(dataset.records_from_rows(rows, 4), general, 0.5).records
+    dataset.save(page_ws.dataset_path, old)  # written without the page: no form kept with it
+    dataset.save(page_ws.dataset_path, dataset.tutorial_records("小红", 1))
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    at.button(key="dataset.restore").click().run()
+    assert not at.exception and _saved(page_ws) == old
+    assert _records_metric(at) == f"{len(old):,}" and f"{len(old):,} 条" in _saved_line(at)
+    assert at.number_input(key="dataset.repeat").value == 4
+    assert {m.label: m.value for m in at.metric}["已导入的普通对话"] == "7"
+    assert any("从文件里的记录读回来" in s for s in _texts(at.success))
+
+
+def test_saving_over_a_file_changed_since_the_page_read_it_asks_first(page_ws):
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    at.number_input(key="dataset.repeat").set_value(2).run()
+    at.button(key="dataset.save").click().run()
+    mine = _saved(page_ws)
+    other = dataset.tutorial_records("小红", 3)
+    dataset.save(page_ws.dataset_path, other)  # another tab saved (or restored) meanwhile
+    at.button(key="dataset.save").click().run()
+    assert not at.exception
+    assert _saved(page_ws) == other  # nothing overwritten yet
+    assert any("被改过了" in w for w in _texts(at.warning))
+    at.button(key="dataset.save_cancel").click().run()
+    assert _saved(page_ws) == other and not any("被改过了" in w for w in _texts(at.warning))
+    # "save anyway" writes the page's data and keeps the file's as a version
+    at.button(key="dataset.save").click().run()
+    at.button(key="dataset.save_anyway").click().run()
+    assert not at.exception and _saved(page_ws) == mine
+    kept = [json.loads(v.read_text(encoding="utf-8")) for v in dataset.versions(page_ws.dataset_path)]
+    assert other in kept
+    # changed again: "show the file's data" puts it into the form instead, and writes nothing
+    dataset.save(page_ws.dataset_path, other)
+    at.button(key="dataset.save").click().run()
+    at.button(key="dataset.show_disk").click().run()
+    assert not at.exception and _saved(page_ws) == other
+    assert at.radio(key="dataset.mode").value == "tutorial" and _records_metric(at) == f"{len(other):,}"
+    assert at.text_input(key="dataset.owner").value == "小红"

@@ -115,7 +115,7 @@ def test_after_stop_and_resume_the_page_shows_that_run(ws, standin):
     assert [d.name for d in ws.run_dirs()] == [run_dir.name, old.name]
     table = at.dataframe[0].value
     row = table[table.iloc[:, 0] == run_dir.name].iloc[0]
-    assert row.iloc[2] == "c.py" and row.iloc[5] == TOTAL, row
+    assert row.iloc[2] == "c.py" and str(row.iloc[5]) == f"{TOTAL:,}", row
     # The first attempt's own files are kept apart; the checkpoints of both are the run's.
     first = RunPaths(run_dir).root / "attempts" / "1"
     assert "[ 60/153]" in (first / "output.log").read_text(encoding="utf-8")

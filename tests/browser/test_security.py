@@ -12,6 +12,7 @@ import tomllib
 import psutil
 import pytest
 
+from core import dataset_io
 from tests.browser.conftest import (
     APP,
     APP_ROOT,
@@ -83,6 +84,11 @@ def test_xsrf_protection_and_upload_limit_are_on(open_server, new_page):
     open_app(page, open_server, "dataset")
     assert any(c["name"] == "_streamlit_xsrf" for c in page.context.cookies())
     assert f"{server['maxUploadSize']}MB per file" in main_text(page)
+    # ...drawn in the page's language over Streamlit's English (ui/uploader.py)
+    limit = min(server["maxUploadSize"], dataset_io.MAX_BYTES // 2**20)
+    drawn = page.evaluate("""() => [...document.querySelectorAll("[data-testid=stFileUploaderDropzone] button p, "
+        + "[data-testid=stFileUploaderDropzoneInstructions] span")].map(e => getComputedStyle(e, "::after").content)""")
+    assert drawn == ['"选择文件"', f'"每个文件最大 {limit} MB"'], drawn
 
 
 def test_no_shell_in_the_code():

@@ -64,8 +64,8 @@ STRINGS = {
                          "en": "On: the same question always gets the same answer, best for comparing. "
                                "Off: sampling with temperature and the settings beside it."},
     "chat.temperature": {"zh": "温度", "en": "Temperature"},
-    "chat.top_p": {"zh": "top_p", "en": "top_p"},
-    "chat.top_k": {"zh": "top_k", "en": "top_k"},
+    "chat.top_p": {"zh": "核采样 top_p", "en": "top_p"},
+    "chat.top_k": {"zh": "候选词数 top_k", "en": "top_k"},
     "chat.repetition_penalty": {"zh": "重复惩罚", "en": "Repetition penalty"},
     # toolbar and chat
     "chat.view": {"zh": "视图", "en": "View"},

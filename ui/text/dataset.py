@@ -124,7 +124,6 @@ STRINGS = {
               "identity files, and CSV or XLSX with question/answer columns. At most {limit} MB.",
     },
     "dataset.upload": {"zh": "上传文件", "en": "Upload a file"},
-    "dataset.upload_limit": {"zh": "每个文件最大 {limit} MB", "en": "{limit} MB per file"},
     "dataset.import_path": {"zh": "或者：服务器上的文件路径", "en": "Or: a file path on the server"},
     "dataset.read_path": {"zh": "读取", "en": "Read"},
     "dataset.cannot_read": {
@@ -331,6 +330,25 @@ STRINGS = {
         "en": "Restored {name}; the file it replaced was kept as a version too.",
     },
     "dataset.restore_failed": {"zh": "不能恢复：{reason}", "en": "Cannot restore: {reason}"},
+    "dataset.restored_form": {
+        "zh": "上面的表单、问题表和统计都换成了保存这个版本时的内容。",
+        "en": "The form, the question table and the numbers above now show what this version was saved with.",
+    },
+    "dataset.restored_read": {
+        "zh": "这个版本保存时没有记下表单，上面的问题表、重复次数和普通对话是从文件里的记录读回来的（生成的记录和文件完全一样）。",
+        "en": "This version was saved without its form; the question table, repeats and general conversations above "
+              "were read back from its records (they build exactly the file).",
+    },
+    "dataset.changed_on_disk": {
+        "zh": "`{path}` 在这个页面读取之后被改过了（也许是恢复了一个版本，或者另一个标签页保存过）。"
+              "现在保存会用这个页面的内容覆盖它；它现在的内容仍会保留成一个版本。",
+        "en": "`{path}` has changed since this page read it (a version was restored, or another tab saved it). "
+              "Saving now overwrites it with this page's data; what it holds now is still kept as a version.",
+    },
+    "dataset.save_anyway": {"zh": "仍然保存", "en": "Save anyway"},
+    "dataset.show_disk": {"zh": "改为显示文件里的内容", "en": "Show the file's data instead"},
+    "dataset.save_cancel": {"zh": "取消", "en": "Cancel"},
+    "dataset.shown_disk": {"zh": "页面现在显示的是文件里的内容。", "en": "The page now shows the file's data."},
     "dataset.xtuner_check": {"zh": "用 XTuner 检查", "en": "Check with XTuner"},
     "dataset.no_config": {
         "zh": "XTuner 的检查需要一个保存好的配置。请先在「配置」页面保存配置。",
