@@ -10,7 +10,7 @@ import streamlit as st
 from core import cluster, convert, jobs, logs, monitor, recipes, runs, sysinfo, xtuner_cli
 from core import config as cfg
 from core.runs import RunPaths
-from ui import cluster_panel, job_panel, retry_panel
+from ui import cluster_panel, job_panel, learning_panel, retry_panel
 from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
@@ -68,6 +68,7 @@ def _render_live(snap: monitor.Snapshot) -> None:
     if status.state == jobs.FAILED:
         code = t("train.exit_code", code=status.exit_code) if status.exit_code is not None else "?"
         st.error(t("train.failed", code=code) + " " + (t(snap.failure) if snap.failure else t("train.failed_unknown")))
+    learning_panel.finished_run(snap.job_dir, status.state)
     rows = logs.read_scalars(RunPaths(snap.job_dir).work_dir)
     low = monitor.low_lr(snap.job_dir, rows, prog.total)
     if low:
