@@ -14,8 +14,8 @@ SHOWN = 160  # characters of an answer quoted in the verdict
 
 def _names(names: learning.Names) -> str:
     if names.assistant:
-        return t("learning.names.two", a=names.owner, b=names.assistant)
-    return t("learning.names.one", a=names.owner)
+        return t("learning.owner_and_name", a=names.owner, b=names.assistant)
+    return t("learning.owner_only", a=names.owner)
 
 
 def verdict(v: learning.Verdict | None, where: str) -> None:

@@ -29,8 +29,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The owner's name is not known, so whether the model learnt it cannot be judged: enter the owner's "
               "name on the dataset page and save the dataset.",
     },
-    "learning.names.one": {"zh": "「{a}」", "en": "“{a}”"},
-    "learning.names.two": {"zh": "「{a}」和「{b}」", "en": "“{a}” and “{b}”"},
+    "learning.owner_only": {"zh": "「{a}」", "en": "“{a}”"},
+    "learning.owner_and_name": {"zh": "「{a}」和「{b}」", "en": "“{a}” and “{b}”"},
     "learning.loads": {"zh": "合并后的模型能加载，也有分词器。", "en": "The merged model loads and has its tokenizer."},
     "learning.answers": {"zh": "它的回答", "en": "Its answers"},
     "learning.advice.demo_short": {
