@@ -1,12 +1,14 @@
 """How many training steps the demo model needs to learn the identity answer.
 
-Builds the dataset page's default dataset (built-in questions in Chinese for one owner, repeated
-R times, the built-in general conversations mixed in at the slider's default 50 %), writes the
-config page's default config for the demo model on CPU, trains it for real and reads XTuner's
-last sample answers: does the answer to each identity question name the owner? Prints one line
-per R: records, the plan's iterations, the run's own total, minutes, learnt or not, the answer.
+Builds the dataset page's default dataset (the 26 built-in Chinese questions for owner 小明,
+repeated R times, the built-in general conversations mixed in at the slider's default 50 %),
+writes the config page's default config for the demo model on CPU (core.config.DEMO_SETTINGS,
+sample answers of up to 64 tokens), trains it for real and reads XTuner's sample answers, asked
+before training, every ``evaluation_freq`` (25) iterations and at the end: does the answer to
+"请介绍一下你自己" name the owner? Prints, per R, the plan's and the run's total and one line per
+round of sample answers.
 
-    .venv/bin/python benchmarks/learn_steps.py 1 3 10 30
+    .venv/bin/python benchmarks/learn_steps.py 1 3 30
 
 Sequential and slow (one real CPU training per R); the numbers go next to
 ``core.learning.DEMO_STEPS_NEEDED``.
@@ -14,6 +16,7 @@ Sequential and slow (one real CPU training per R); the numbers go next to
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import time
@@ -22,43 +25,68 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core import config, dataset, general_library, identity, jobs, learning, monitor, plan, runs  # noqa: E402
+from core import config, dataset, general_library, identity, jobs, learning, logs, plan, runs  # noqa: E402
 from core.demo_model import make_demo_model  # noqa: E402
 from core.workspace import Workspace  # noqa: E402
 
 OWNER = "小明"
 
 
-def one(tmp: Path, model: Path, repeat: int) -> str:
+def sample_rounds(log_text: str, questions: list[str]) -> list[list[str]]:
+    """The answers of each round of "Sample output:" blocks in the log (before training first)."""
+    blocks, current = [], None
+    for line in log_text.splitlines():
+        if line.endswith("Sample output:"):
+            if current is not None:
+                blocks.append("\n".join(current))
+            current = []
+        elif current is not None and (" - mmengine - " in line or line.startswith("==> ")):
+            blocks.append("\n".join(current))
+            current = None
+        elif current is not None:
+            current.append(line)
+    if current is not None:
+        blocks.append("\n".join(current))
+    answers = [learning.answers_from_sample(f"Eval output 1:\n{b}", [q], "internlm2_chat")[0][1]
+               for b, q in zip(blocks, questions * len(blocks), strict=False)]
+    n = len(questions)
+    return [answers[i:i + n] for i in range(0, len(answers), n)]
+
+
+def one(tmp: Path, model: Path, repeat: int) -> None:
     ws = Workspace.resolve(tmp / f"ws-{repeat}")
     ws.update_settings(base_model=str(model))
-    ident = identity.Identity(OWNER)
-    ident_records = dataset.records_from_rows(identity.library_rows(ident), repeat)
-    mixed = dataset.mix(ident_records, general_library.general_records("zh"), 0.5)
+    ident = dataset.records_from_rows(identity.library_rows(identity.Identity(OWNER)), repeat)
+    mixed = dataset.mix(ident, general_library.general_records("zh"), 0.5)
     dataset.save(ws.dataset_path, mixed.records)
     cfg_path = ws.configs_dir / f"{config.DEFAULT_PRESET}_copy.py"
-    cfg_path.write_text(config.tutorial_config(str(model), str(ws.dataset_path), cpu=True, demo=True), "utf-8")
-    planned = plan.plan_for_config(cfg_path, mixed.records)
+    text = config.tutorial_config(str(model), str(ws.dataset_path), cpu=True, demo=True)
+    cfg_path.write_text(config.render(text, {}, sample_max_new_tokens=64), "utf-8")
+    planned = plan.plan_for_config(cfg_path)
     started = time.time()
     run_dir = runs.start_training(ws, cfg_path, seed=0)
     while jobs.status(run_dir).active:
         time.sleep(2)
-    minutes = (time.time() - started) / 60
-    state = jobs.status(run_dir).state
-    total = monitor.run_total_iterations(run_dir)
-    verdict = learning.judge_run(run_dir, [OWNER])
-    answer = verdict.answers[0][1][:60] if verdict and verdict.answers else "-"
-    return (f"repeat={repeat} records={len(mixed.records)} plan_total={planned.total if planned else '?'} "
-            f"run_total={total} state={state} minutes={minutes:.1f} "
-            f"learnt={verdict.learnt if verdict else None} answer={answer!r}")
+    log_text = jobs.log_path(run_dir).read_text(encoding="utf-8", errors="replace")
+    total = logs.update_progress(logs.Progress(), log_text).total
+    freq = config.DEMO_SETTINGS["evaluation_freq"]
+    print(f"repeat={repeat} records={len(mixed.records)} plan_total={planned.total} run_total={total} "
+          f"state={jobs.status(run_dir).state} minutes={(time.time() - started) / 60:.1f}", flush=True)
+    rounds = sample_rounds(log_text, config.IDENTITY_QUESTIONS)
+    for i, answers in enumerate(rounds):
+        step = min(i * freq, total)  # before training, every 25 iterations, the last one, after training
+        zh = re.sub(r"\s+", " ", answers[0])[:50]
+        print(f"  step {step:>4}: names {OWNER}: {OWNER in answers[0]!s:<5} {zh!r}", flush=True)
+    verdict = learning.judge_run(run_dir)
+    print(f"  verdict on the last samples: learnt={verdict.learnt if verdict else None}", flush=True)
 
 
 def main(argv: list[str]) -> None:
-    repeats = [int(a) for a in argv] or [1, 3, 10, 30]
+    repeats = [int(a) for a in argv] or [1, 3, 30]
     with tempfile.TemporaryDirectory() as tmp:
         model = make_demo_model(Path(tmp) / "demo-tiny-llama")
         for r in repeats:
-            print(one(Path(tmp), model, r), flush=True)
+            one(Path(tmp), model, r)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from typing import Any
 from core import config as cfg
 from core import dataset, templates
 from core.dataset_stats import load_tokenizer, signature
+from core.demo_model import is_demo_model
 
 XTUNER_WORKERS = 32  # XTuner's map_num_proc unless the config sets it
 PACK_BATCH = 1000  # datasets' default batch size for batched map (XTuner's Packer)
@@ -86,14 +87,24 @@ def settings_from_source(source: str, *, gpus: int = 1, workers: int | None = No
                     workers=int(workers or cfg.workers_of(source) or XTUNER_WORKERS), gpus=max(1, int(gpus)))
 
 
-def newest_settings(configs: list[Path]) -> tuple[Path | None, Settings, dict[str, Any]]:
+def newest_settings(configs: list[Path],
+                    model: str | Path | None = None) -> tuple[Path | None, Settings, dict[str, Any]]:
     """(the config, its plan settings, its summary) of the newest saved config (``configs`` newest
-    first), else of the default preset (then the path is None): what the dataset page plans with."""
+    first); with none saved, of the config the config page starts from for ``model`` (the demo
+    model's short CPU settings, else the default preset), and the path is None."""
     path = configs[0] if configs else None
     try:
-        source = path.read_text(encoding="utf-8") if path else cfg.preset_source(cfg.DEFAULT_PRESET)
+        source = path.read_text(encoding="utf-8") if path else None
     except OSError:
-        path, source = None, cfg.preset_source(cfg.DEFAULT_PRESET)
+        path, source = None, None
+    if source is None and model:
+        demo = is_demo_model(Path(str(model)))
+        try:
+            source = cfg.tutorial_config(str(model), "", cpu=demo, demo=demo)
+        except cfg.RenderError:
+            source = None
+    if source is None:
+        source = cfg.preset_source(cfg.DEFAULT_PRESET)
     return path, settings_from_source(source), cfg.config_summary(source)
 
 

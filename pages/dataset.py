@@ -239,7 +239,7 @@ if ident.owner and (built is None or built["key"] != build_key):
              "stats": dstats.stats(valid, dstats.identity_matcher(questions, (ident.name, ident.owner)))}
     st.session_state[K.BUILD] = built
 records: list[dict[str, Any]] = built["records"] if built and ident.owner else []
-config_path, settings, summary = plan.newest_settings(runs.configs(ws))
+config_path, settings, summary = plan.newest_settings(runs.configs(ws), ws.settings().get("base_model"))
 
 st.subheader(t("dataset.check"))
 if not records:

@@ -107,3 +107,5 @@ def test_the_plan_reads_a_config(ws, demo_model):
     none_path, defaults, _ = plan.newest_settings([])
     assert none_path is None and defaults.max_length == 2048 and defaults.template == "internlm2_chat"
     assert plan.newest_settings([path])[0] == path
+    # no config saved yet: the settings the config page starts from for the chosen model
+    assert plan.newest_settings([], demo_model)[1].max_length == config.DEMO_SETTINGS["max_length"]

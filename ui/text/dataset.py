@@ -250,8 +250,8 @@ STRINGS = {
               "template {template}.",
     },
     "dataset.preset_defaults": {
-        "zh": "默认预设（还没有保存的配置）",
-        "en": "the default preset (no saved config yet)",
+        "zh": "配置页给这个模型的初始设置（还没有保存的配置）",
+        "en": "the config page's starting settings for this model (no saved config yet)",
     },
     "dataset.no_model": {
         "zh": "还没有选择基础模型，无法统计 token 数。请先在首页选择模型。",
