@@ -16,6 +16,7 @@ Sequential and slow (one real CPU training per R); the numbers go next to
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tempfile
@@ -83,10 +84,12 @@ def one(tmp: Path, model: Path, repeat: int) -> None:
 
 def main(argv: list[str]) -> None:
     repeats = [int(a) for a in argv] or [1, 3, 30]
+    keep = os.environ.get("LEARN_STEPS_DIR")  # keep the workspaces (run logs) there
     with tempfile.TemporaryDirectory() as tmp:
-        model = make_demo_model(Path(tmp) / "demo-tiny-llama")
+        base = Path(keep or tmp)
+        model = make_demo_model(base / "demo-tiny-llama")
         for r in repeats:
-            one(Path(tmp), model, r)
+            one(base, model, r)
 
 
 if __name__ == "__main__":
