@@ -11,7 +11,7 @@ round of sample answers.
     .venv/bin/python benchmarks/learn_steps.py 1 3 30
 
 Sequential and slow (one real CPU training per R); the numbers go next to
-``core.learning.DEMO_STEPS_NEEDED``.
+``core.learning.DEMO_STEPS_LEARNT``.
 """
 
 from __future__ import annotations

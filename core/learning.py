@@ -21,14 +21,20 @@ from core.demo_model import is_demo_model
 from core.runs import RunPaths
 from core.runs import meta as run_meta
 
-# Steps (iterations, as XTuner's log counts them) the demo model needs at the config page's
-# defaults for the demo (core.config.DEMO_SETTINGS: max_length 256, batch 1, lr 5e-3, 3 epochs)
-# before its answer to "请介绍一下你自己" names the owner. Measured with
-# ``benchmarks/learn_steps.py 1 3 10 30`` (the dataset page's defaults: 26 built-in Chinese
-# questions for owner 小明, repeated R times, built-in general conversations at 50 %), 2 CPU cores:
-#   R=1: 52 records, 96 steps: not learnt (answer "我我我我…")
-#   (the other rows: see the report of this measurement, filled in below)
-DEMO_STEPS_NEEDED = 300
+# Steps (iterations, as XTuner's log counts them) of a whole run at the config page's defaults for
+# the demo model (core.config.DEMO_SETTINGS: max_length 256, batch 1, lr 5e-3, 3 epochs, sample
+# answers every 25 steps) and whether its answer to "请介绍一下你自己" named the owner. Measured with
+# ``benchmarks/learn_steps.py R`` (the dataset page's defaults: the 26 built-in Chinese questions
+# for owner 小明 repeated R times, the built-in general conversations at the slider's 50 %), real
+# XTuner on 2 shared CPU cores, 2026-12-02:
+#   R=1:  52 records,  96 steps: not learnt (samples at 25/50/75/96: "我我我…我。")
+#   R=3:  150 records, 144 steps: not learnt at 25, 50, 75 (rows of "�"); see the report for the end
+#   R=30: 852 records, 489 steps: learnt: "我是小明明明…小助手" at step 50, "我是小明的小助手。" from 75 on
+#         (stopped at step 150 to free the cores; every sample from 75 to 150 named the owner)
+# What counts is how often each question is seen (R x epochs), not the steps alone; the advice says
+# steps because that is what the page shows. Below the run that learnt, the page warns.
+DEMO_STEPS_LEARNT = 489
+DEMO_STEPS_NOT_LEARNT = 144
 
 
 @dataclass(frozen=True)
@@ -145,7 +151,8 @@ class Advice:
 def advice(model_path: str | Path | None, total_steps: int) -> Advice:
     """What is known of whether ``total_steps`` iterations teach ``model_path`` its identity."""
     if model_path and is_demo_model(Path(model_path)):
-        if total_steps < DEMO_STEPS_NEEDED:
-            return Advice("learning.advice.demo_short", {"need": DEMO_STEPS_NEEDED, "have": total_steps}, True)
-        return Advice("learning.advice.demo_ok", {"need": DEMO_STEPS_NEEDED, "have": total_steps}, False)
+        values = {"need": DEMO_STEPS_LEARNT, "failed": DEMO_STEPS_NOT_LEARNT, "have": total_steps}
+        if total_steps < DEMO_STEPS_LEARNT:
+            return Advice("learning.advice.demo_short", values, True)
+        return Advice("learning.advice.demo_ok", values, False)
     return Advice("learning.advice.other", {"have": total_steps}, False)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import config, dataset, general_library, identity
+from core import config, dataset, general_library, identity, learning
 from core.workspace import Workspace
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "dataset.py")
@@ -296,3 +296,19 @@ def test_estimated_time_uses_the_newest_succeeded_runs_speed(page_ws, demo_model
     total = int(metrics["总步数"].removeprefix("约 ").replace(",", ""))
     assert metrics["预计训练时间"] == f"{total * 0.5 / 60:,.1f} 分钟"  # median s/iteration, not the mean
     assert any("20250101-000000-train" in c for c in _texts(at.caption))
+
+
+def test_the_step_advice_for_the_demo_model_warns_below_the_measured_run(page_ws, demo_model):
+    page_ws.update_settings(base_model=str(demo_model))  # no config saved: the demo's starting settings
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    at.button(key="dataset.add_builtin").click().run()
+    at.number_input(key="dataset.repeat").set_value(3).run()  # the setting: no other warning
+    assert not at.exception
+    total = int({m.label: m.value for m in at.metric}["总步数"].removeprefix("约 ").replace(",", ""))
+    assert total < learning.DEMO_STEPS_LEARNT
+    said = [w.value for w in at.warning if "多半学不会" in w.value]
+    assert said and f"只有 {total} 步" in said[0] and str(learning.DEMO_STEPS_LEARNT) in said[0], said
+    at.number_input(key="dataset.repeat").set_value(100).run()  # the page's default
+    assert not [w.value for w in at.warning if "多半学不会" in w.value]
+    assert any("够了" in i.value for i in at.info), [i.value for i in at.info]

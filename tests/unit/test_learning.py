@@ -87,8 +87,9 @@ def test_verify_answers_are_judged_for_the_runs_dataset(ws):
 
 
 def test_advice_for_the_demo_model_is_the_measured_number(demo_model, tmp_path):
-    short = learning.advice(demo_model, learning.DEMO_STEPS_NEEDED - 1)
-    assert short.warn and short.values == {"need": learning.DEMO_STEPS_NEEDED, "have": learning.DEMO_STEPS_NEEDED - 1}
-    assert not learning.advice(demo_model, learning.DEMO_STEPS_NEEDED).warn
+    short = learning.advice(demo_model, learning.DEMO_STEPS_LEARNT - 1)
+    assert short.warn and short.values == {"need": learning.DEMO_STEPS_LEARNT, "have": learning.DEMO_STEPS_LEARNT - 1,
+                                           "failed": learning.DEMO_STEPS_NOT_LEARNT}
+    assert not learning.advice(demo_model, learning.DEMO_STEPS_LEARNT).warn
     other = learning.advice(tmp_path, 10)  # not the demo model: no measured number, no warning
     assert other.key == "learning.advice.other" and not other.warn

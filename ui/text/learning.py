@@ -34,16 +34,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "learning.loads": {"zh": "合并后的模型能加载，也有分词器。", "en": "The merged model loads and has its tokenizer."},
     "learning.answers": {"zh": "它的回答", "en": "Its answers"},
     "learning.advice.demo_short": {
-        "zh": "演示模型大约要 {need} 步才能学会自己的身份（在这台程序里实测）；按现在的数据和配置只有 {have} 步，"
-              "它多半学不会。请增加每个问答的重复次数，或在配置页增加训练轮数。",
-        "en": "The demo model needs about {need} steps to learn its identity (measured with this app); the data and "
-              "config now give {have}, so it will most likely not learn it. Repeat each pair more times, or raise "
-              "the epochs on the config page.",
+        "zh": "实测：演示模型训练 {need} 步学会了自己的身份，{failed} 步的训练没有学会。按现在的数据和配置只有 {have} 步，"
+              "它多半学不会：请增加每个问答的重复次数，或在配置页增加训练轮数。",
+        "en": "Measured: the demo model learnt its identity in a {need}-step training, not in a {failed}-step one. "
+              "The data and config now give {have} steps, so it will most likely not learn it: repeat each pair "
+              "more times, or raise the epochs on the config page.",
     },
     "learning.advice.demo_ok": {
-        "zh": "演示模型大约要 {need} 步才能学会自己的身份（实测）；现在是 {have} 步，够了。",
-        "en": "The demo model needs about {need} steps to learn its identity (measured); the plan has {have}: "
-              "enough.",
+        "zh": "实测：演示模型训练 {need} 步学会了自己的身份（{failed} 步的没有学会）；现在计划 {have} 步，够了。"
+              "训练结束时，训练页会按样例回答确认它学会了没有。",
+        "en": "Measured: the demo model learnt its identity in a {need}-step training (not in a {failed}-step one); "
+              "the plan has {have} steps: enough. When training ends, the train page checks the sample answers.",
     },
     "learning.advice.other": {
         "zh": "这个模型要多少步才能学会，本程序没有测过（现在计划 {have} 步）。已知的只有教程的设置："
