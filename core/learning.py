@@ -28,7 +28,8 @@ from core.runs import meta as run_meta
 # for owner 小明 repeated R times, the built-in general conversations at the slider's 50 %), real
 # XTuner on 2 shared CPU cores, 2026-12-02:
 #   R=1:  52 records,  96 steps: not learnt (samples at 25/50/75/96: "我我我…我。")
-#   R=3:  150 records, 144 steps: not learnt at 25, 50, 75 (rows of "�"); see the report for the end
+#   R=3:  150 records, 144 steps: not learnt (every sample, 25 to 144: rows of "�"; the plan said
+#         about 156: XTuner's unseeded shuffle packed 48 samples per epoch, the plan's range 48-54)
 #   R=30: 852 records, 489 steps: learnt: "我是小明明明…小助手" at step 50, "我是小明的小助手。" from 75 on
 #         (stopped at step 150 to free the cores; every sample from 75 to 150 named the owner)
 # What counts is how often each question is seen (R x epochs), not the steps alone; the advice says
