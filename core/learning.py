@@ -30,12 +30,14 @@ from core.runs import meta as run_meta
 #   R=1:  52 records,  96 steps: not learnt (samples at 25/50/75/96: "我我我…我。")
 #   R=3:  150 records, 144 steps: not learnt (every sample, 25 to 144: rows of "�"; the plan said
 #         about 156: XTuner's unseeded shuffle packed 48 samples per epoch, the plan's range 48-54)
+#   R=10: 332 records, 228 steps: not learnt (samples from 100 on: "我明明明明…", never the whole name;
+#         the plan said about 240: 76 packed samples per epoch, the plan's range 78-82)
 #   R=30: 852 records, 489 steps: learnt: "我是小明明明…小助手" at step 50, "我是小明的小助手。" from 75 on
 #         (stopped at step 150 to free the cores; every sample from 75 to 150 named the owner)
 # What counts is how often each question is seen (R x epochs), not the steps alone; the advice says
 # steps because that is what the page shows. Below the run that learnt, the page warns.
 DEMO_STEPS_LEARNT = 489
-DEMO_STEPS_NOT_LEARNT = 144
+DEMO_STEPS_NOT_LEARNT = 228
 
 
 @dataclass(frozen=True)
