@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core import dataset, dataset_io, identity, templates  # noqa: E402
+from core import dataset, dataset_io, identity, plan, templates  # noqa: E402
 from core import dataset_stats as ds  # noqa: E402
 
 N = 100_000
@@ -69,11 +69,13 @@ def core_bench(model: str | None) -> None:
         timed("save (validate + atomic write, 100k)", dataset.save, Path(tmp) / "assistant.json", valid)
     if model:
         tok = ds.load_tokenizer(model)
-        tmpl = templates.template("internlm2_chat")
-        tst = timed("token stats (2,000-sample estimate of 100k)", ds.token_stats, valid, tok, tmpl, 2048)
-        exact = timed("tokenize all 100k (what is NOT done per rerun)", ds.sample_lengths, valid, tok, tmpl)
-        print(f"    sampled total {tst.total:,} tokens vs exact {sum(exact):,} "
-              f"({abs(tst.total - sum(exact)) / sum(exact):.1%} off)")
+        got = timed("training plan (core.plan, a 2,000 sample of the distinct records)", plan.plan, valid, tok,
+                    plan.Settings())
+        exact = timed("tokenize all (what is NOT done per rerun)", templates.token_lengths, tok, "internlm2_chat",
+                      valid)
+        truth = sum(min(n, 2048) for n, _ in exact)
+        print(f"    plan {got.tokens:,} tokens vs exact {truth:,} ({abs(got.tokens - truth) / truth:.1%} off); "
+              f"packed {got.packed:,} ({got.packed_fewest:,}-{got.packed_most:,}), {got.total:,} iterations")
 
 
 def page_bench(model: str | None) -> None:

@@ -15,7 +15,6 @@ from typing import Any
 
 from core import attention, families, templates
 from core import config as cfg
-from core import dataset as ds
 from core.demo_model import is_demo_model
 from core.estimate import read_shape
 from core.models import check_model_dir
@@ -250,33 +249,6 @@ def save_config(path: Path, text: str, keys: list[str] | None = None) -> tuple[b
         return False, "\n".join(lines[-12:]), None
     kept = versioned_write_text(path, text)
     return True, "", kept
-
-
-def dataset_tokens(dataset_path: Path, model_dir: Path, template_name: str,
-                   sample: int = 2000) -> tuple[int, int] | None:
-    """(records, tokens training will see): exact up to ``sample`` records, extrapolated beyond."""
-    try:
-        records = ds.load(dataset_path)
-        from transformers import AutoTokenizer
-
-        tok = AutoTokenizer.from_pretrained(str(model_dir), trust_remote_code=True, local_files_only=True)
-    except (ValueError, OSError):
-        return None
-    if not isinstance(records, list) or not records:
-        return None
-    t = templates.template(template_name)
-    picked = records[:sample]
-    total = 0
-    for rec in picked:
-        for i, turn in enumerate(rec.get("conversation", []) if isinstance(rec, dict) else []):
-            if not isinstance(turn, dict):
-                continue
-            text = templates.build_prompt(template_name, [], str(turn.get("input", "")), str(turn.get("system", "")))
-            if i:
-                text = t["INSTRUCTION"].format(input=turn.get("input", ""), round=i + 1)
-            text += str(turn.get("output", "")) + t.get("SUFFIX", "") + t.get("SEP", "")
-            total += len(tok.encode(text, add_special_tokens=False)) + 1
-    return len(records), int(total * len(records) / len(picked))
 
 
 def activation_checkpointing(source: str) -> bool:

@@ -125,22 +125,30 @@ def merge_steps(base_model: Path, adapter_dir: Path, merged_dir: Path, *, device
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def verify_step(merged_dir: Path, template: str | None, system: str, question: str) -> jobs.Step:
-    """Load the merged folder in the job and answer ``question`` (see core.verify_model)."""
+def verify_step(merged_dir: Path, template: str | None, system: str, questions: str | list[str]) -> jobs.Step:
+    """Load the merged folder in the job and answer each of ``questions`` (see core.verify_model)."""
     script = REPO_ROOT / "core" / "verify_model.py"
-    argv = [sys.executable, str(script), str(merged_dir), template or "", system or "", question]
+    asked = [questions] if isinstance(questions, str) else list(questions)
+    argv = [sys.executable, str(script), str(merged_dir), template or "", system or "", *asked]
     return jobs.Step("verify", Invocation(argv, dict(xtuner_cli.OFFLINE_ENV), f"python {script} {merged_dir}"))
 
 
-def verify_result(log_text: str) -> tuple[str, str] | None:
-    """(question, answer) printed by the verify step, if it ran."""
-    question = answer = None
+def verify_answers(log_text: str) -> list[tuple[str, str]]:
+    """Every (question, answer) the verify step printed, in order."""
+    out: list[tuple[str, str]] = []
+    question = ""
     for line in log_text.splitlines():
         if line.startswith("VERIFY_QUESTION: "):
             question = line.split(": ", 1)[1]
         elif line.startswith("VERIFY_ANSWER: "):
-            answer = line.split(": ", 1)[1]
-    return (question or "", answer) if answer is not None else None
+            out.append((question, line.split(": ", 1)[1]))
+    return out
+
+
+def verify_result(log_text: str) -> tuple[str, str] | None:
+    """The first (question, answer) printed by the verify step, if it ran."""
+    found = verify_answers(log_text)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,14 @@
 
 The warnings here are the two ways identity fine-tuning goes wrong: a dataset that is
 mostly copies of a few answers (the model memorizes them and forgets how to answer
-anything else) and one with nothing but identity questions. Token counts follow XTuner's
-``template_map_fn`` + ``encode_fn``; packed samples and iterations follow its packing in
-32 shards. A measured speed comes from the newest finished run's ``scalars.json``.
+anything else) and one with nothing but identity questions. Tokens, packed samples and
+iterations are :mod:`core.plan`'s. A measured speed comes from the newest finished run's ``scalars.json``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
-import random
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +19,6 @@ from core import dataset, identity
 
 DUPLICATE_LIMIT = 0.9
 IDENTITY_LIMIT = 0.9
-TOKEN_SAMPLE = 2000
-PACK_SHARDS = 32
 
 
 def content_key(records: list[dict[str, Any]]) -> str:
@@ -103,7 +98,7 @@ def warnings(s: Stats) -> list[str]:
     return out
 
 
-# ---------------------------------------------------------------- tokens
+# ---------------------------------------------------------------- the tokenizer
 
 
 def load_tokenizer(model_path: str | Path):
@@ -116,145 +111,7 @@ def load_tokenizer(model_path: str | Path):
     return AutoTokenizer.from_pretrained(str(path), local_files_only=True, trust_remote_code=True)
 
 
-@dataclass(frozen=True)
-class TokenStats:
-    min: int
-    median: float
-    max: int
-    mean: float
-    total: int  # estimated when sampled
-    measured: int  # samples actually tokenized
-    sampled: bool
-    over_max: int  # samples longer than max_length (estimated when sampled)
-
-
-def _bos_eos(tokenizer) -> tuple[list[int], list[int]]:
-    """As XTuner's ``get_bos_eos_token_ids``."""
-    name = type(tokenizer).__name__
-    bos = [] if name in ("QWenTokenizer", "QWen2Tokenizer", "Qwen2TokenizerFast") else tokenizer.bos_token_id
-    eos = tokenizer.eos_token_id
-    return ([bos] if isinstance(bos, int) else list(bos or [])), ([eos] if isinstance(eos, int) else list(eos or []))
-
-
-def sample_lengths(records: list[dict[str, Any]], tokenizer, template: dict[str, Any]) -> list[int]:
-    """Tokens of each record as XTuner encodes it (before truncation)."""
-    bos, eos = _bos_eos(tokenizer)
-    suffix_as_eos = template.get("SUFFIX_AS_EOS", False)
-    texts: list[str] = []
-    shape: list[int] = []
-    for rec in records:
-        turns = rec["conversation"]
-        shape.append(len(turns))
-        for i, t in enumerate(turns):
-            text = template["INSTRUCTION"].format(input=t.get("input") or "", round=i + 1)
-            if t.get("system"):
-                text = template.get("SYSTEM", "{system}\n").format(system=t["system"]) + text
-            texts += [text, t.get("output", "") + template.get("SUFFIX", "")]
-    ids = tokenizer(texts, add_special_tokens=False)["input_ids"] if texts else []
-    sep = len(tokenizer.encode(template["SEP"], add_special_tokens=False)) if template.get("SEP") else 0
-    lengths, k = [], 0
-    for n in shape:
-        total = 0
-        for i in range(n):
-            total += len(ids[k]) + len(ids[k + 1]) + sep
-            if i == 0 or not suffix_as_eos:
-                total += len(bos)
-            if not suffix_as_eos:
-                total += len(eos)
-            k += 2
-        lengths.append(total)
-    return lengths
-
-
-def token_stats(records: list[dict[str, Any]], tokenizer, template: dict[str, Any], max_length: int,
-                sample: int = TOKEN_SAMPLE, seed: int = 0) -> TokenStats | None:
-    """Per-sample token counts; exact over distinct records when they are few, else from a random sample."""
-    if not records:
-        return None
-    counts: dict[tuple, int] = {}
-    firsts: dict[tuple, dict[str, Any]] = {}
-    for rec in records:
-        sig = signature(rec)
-        counts[sig] = counts.get(sig, 0) + 1
-        firsts.setdefault(sig, rec)
-    if len(counts) <= sample:
-        chosen, weights, sampled = list(firsts.values()), list(counts.values()), False
-    else:
-        chosen = random.Random(seed).sample(records, sample)
-        weights, sampled = [1] * sample, True
-    raw = sample_lengths(chosen, tokenizer, template)
-    lengths = [min(n, max_length) for n in raw]
-    over = sum(w for n, w in zip(raw, weights, strict=True) if n > max_length)
-    weighted_total = sum(n * w for n, w in zip(lengths, weights, strict=True))
-    measured_records = sum(weights)
-    mean = weighted_total / measured_records
-    expanded = sorted(zip(lengths, weights, strict=True))
-    median = _weighted_median(expanded, measured_records)
-    scale = len(records) / measured_records
-    return TokenStats(min(lengths), median, max(lengths), mean, round(weighted_total * scale), len(chosen), sampled,
-                      round(over * scale))
-
-
-def _weighted_median(pairs: list[tuple[int, int]], total: int) -> float:
-    half, acc = total / 2, 0
-    for value, w in pairs:
-        acc += w
-        if acc >= half:
-            return float(value)
-    return float(pairs[-1][0])
-
-
-# ---------------------------------------------------------------- packing and iterations
-
-
-def packed_samples(records: int, total_tokens: int, max_length: int, pack: bool = True) -> int:
-    """Training samples per epoch: XTuner packs each of 32 shards separately into max_length chunks
-    (at least one per shard), so there are at least min(32, records) of them."""
-    if records <= 0:
-        return 0
-    if not pack:
-        return records
-    shards = min(PACK_SHARDS, records)
-    per_shard = total_tokens / shards
-    return shards * max(1, math.floor(per_shard / max_length))
-
-
-def iterations(packed: int, batch_size: int, gpus: int, epochs: int | float) -> int:
-    """Training iterations: epochs × ceil(packed / (batch × gpus))."""
-    if packed <= 0:
-        return 0
-    return int(math.ceil(epochs * math.ceil(packed / (max(1, batch_size) * max(1, gpus)))))
-
-
-# ---------------------------------------------------------------- the config and a measured speed
-
-
-def train_settings(configs: list[Path]) -> dict[str, Any]:
-    """max_length, batch size, epochs, packing, template and system of the newest saved config
-    (``configs`` newest first), else of the default preset; ``config`` says which file."""
-    from core import config as cfg
-    from core.templates import template_name_from_code
-
-    path = configs[0] if configs else None
-    try:
-        source = path.read_text(encoding="utf-8") if path else cfg.preset_source(cfg.DEFAULT_PRESET)
-    except OSError:
-        path, source = None, cfg.preset_source(cfg.DEFAULT_PRESET)
-    values = cfg.read_settings(source)
-    summary = cfg.config_summary(source)
-    tmpl = values.get("prompt_template")
-    name = template_name_from_code(tmpl.source) if isinstance(tmpl, cfg.Code) else None
-
-    def num(key: str, default: Any) -> Any:
-        v = values.get(key)
-        return v if isinstance(v, (int, float)) and not isinstance(v, bool) else default
-
-    return {
-        "config": path, "max_length": int(num("max_length", 2048)), "batch_size": int(num("batch_size", 1)),
-        "max_epochs": num("max_epochs", 3), "pack": values.get("pack_to_max_length", True) is not False,
-        "template": name or "internlm2_chat", "system": summary.get("system") or "",
-        "dataset": summary.get("dataset"),
-    }
+# ---------------------------------------------------------------- a measured speed
 
 
 @dataclass(frozen=True)

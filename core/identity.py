@@ -142,8 +142,9 @@ def follow(rows: list[dict[str, str]], old: Identity, new: Identity) -> tuple[li
     return rows, stale
 
 
-def library_size() -> int:
-    return sum(len(v) for v in QUESTIONS.values())
+def library_size(langs: str = "both") -> int:
+    """Built-in questions in ``langs`` ("zh", "en", "both"): the rows :func:`library_rows` gives."""
+    return sum(len(QUESTIONS[lang]) for lang in _langs(langs))
 
 
 def library_questions() -> frozenset[str]:

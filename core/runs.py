@@ -193,7 +193,7 @@ def start_convert(
     """Convert a run's checkpoint to an adapter and/or merge it, then verify; a background job.
 
     The merged model is checked by loading it and asking ``verify_question`` (by default
-    the run's first evaluation question).
+    the run's evaluation questions, the identity questions).
     """
     run = RunPaths(Path(run_dir))
     info = meta(run.root)
@@ -214,7 +214,7 @@ def start_convert(
                                      max_shard_size=max_shard_size, safe_serialization=safe_serialization)
         questions = info.get("evaluation_inputs") or ["请介绍一下你自己"]
         steps.append(convert.verify_step(run.merged, info.get("template"), info.get("system") or "",
-                                         verify_question or questions[0]))
+                                         [verify_question] if verify_question else questions))
     if not steps:
         raise jobs.JobError("nothing to do")
     job_dir = run.convert_job

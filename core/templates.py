@@ -2,7 +2,8 @@
 
 The templates are read from XTuner's ``templates.py`` source with :mod:`ast`, so listing
 them costs milliseconds and imports no torch. :func:`encode_chat` mirrors XTuner's
-``template_map_fn`` + ``encode_fn``: what the chat page sends is what training saw.
+``template_map_fn`` + ``encode_fn`` (:func:`render_conversation`, the one renderer: chat prompts,
+dataset statistics and the training plan of :mod:`core.plan` count the same tokens).
 """
 
 from __future__ import annotations
@@ -105,24 +106,105 @@ def build_prompt(name: str, history: list[tuple[str, str]], message: str, system
     return text
 
 
-def encode_chat(tokenizer, name: str, history: list[tuple[str, str]], message: str, system: str = "") -> list[int]:
-    """Token ids as XTuner's encode_fn makes them: BOS first, text without added specials."""
-    t = template(name)
-    bos = tokenizer.bos_token_id
-    ids: list[int] = [bos] if bos is not None else []
-    if t.get("SUFFIX_AS_EOS", False) or not history:
-        return ids + tokenizer.encode(build_prompt(name, history, message, system), add_special_tokens=False)
-    # Templates whose turns end with EOS start each turn with BOS again, as in training.
+def bos_eos(tokenizer) -> tuple[list[int], list[int]]:
+    """BOS and EOS ids as XTuner's ``get_bos_eos_token_ids`` gives them (Qwen: no BOS)."""
+    name = type(tokenizer).__name__
+    if name in ("QWenTokenizer", "QWen2Tokenizer", "Qwen2TokenizerFast"):
+        bos = []
+    elif name == "ChatGLMTokenizer":
+        bos = [64790, 64792]
+    else:
+        bos = tokenizer.bos_token_id
     eos = tokenizer.eos_token_id
-    for i, (user, answer) in enumerate(history):
-        sub = t["INSTRUCTION"].format(input=user, round=i + 1)
-        if i == 0 and system:
-            sub = t.get("SYSTEM", "{system}\n").format(system=system) + sub
-        ids += tokenizer.encode(sub + answer + t.get("SUFFIX", ""), add_special_tokens=False)
-        if eos is not None:
-            ids.append(eos)
-        ids += tokenizer.encode(t.get("SEP", ""), add_special_tokens=False)
-        if bos is not None:
-            ids.append(bos)
-    part = t["INSTRUCTION"].format(input=message, round=len(history) + 1)
-    return ids + tokenizer.encode(part, add_special_tokens=False)
+    return ([bos] if isinstance(bos, int) else list(bos or [])), ([eos] if isinstance(eos, int) else list(eos or []))
+
+
+def turn_texts(name: str, turns: list[dict[str, Any]]) -> list[tuple[str, str | None, bool, str]]:
+    """XTuner's ``template_map_fn``: each turn's (input text, output text or None, EOS after it, separator).
+
+    A turn without ``"output"`` (the question being asked in chat) gets None.
+    """
+    t = template(name)
+    out = []
+    for i, turn in enumerate(turns):
+        text = t["INSTRUCTION"].format(input=turn.get("input") or "", round=i + 1)
+        if turn.get("system"):
+            text = t.get("SYSTEM", "{system}\n").format(system=turn["system"]) + text
+        answer = turn.get("output")
+        if answer is not None:
+            answer = answer + (t.get("SUFFIX") or "")
+        out.append((text, answer, not t.get("SUFFIX_AS_EOS", False), t.get("SEP", "")))
+    return out
+
+
+Encoded = tuple[list[int], list[int] | None, bool, list[int]]
+
+
+def _assemble(bos: list[int], eos: list[int], parts: list[Encoded]) -> list[int]:
+    """XTuner's ``encode_fn`` over encoded turns (input ids, output ids or None, EOS, separator ids)."""
+    ids: list[int] = []
+    needs_bos = True
+    for inp, out, with_eos, sep in parts:
+        if needs_bos:
+            ids += bos
+        ids += inp
+        if out is None:
+            break
+        ids += out
+        needs_bos = with_eos
+        if with_eos:
+            ids += eos
+        ids += sep
+    return ids
+
+
+def render_conversation(tokenizer, name: str, turns: list[dict[str, Any]]) -> list[int]:
+    """The token ids training makes of ``turns`` (``template_map_fn`` + ``encode_fn``, before
+    truncation). The app's one renderer: chat prompts end at the first turn without an output;
+    :func:`token_lengths` counts the same ids for many records at once."""
+    bos, eos = bos_eos(tokenizer)
+
+    def enc(text: str) -> list[int]:
+        return tokenizer.encode(text, add_special_tokens=False) if text else []
+
+    parts = [(enc(i), None if o is None else enc(o), e, enc(s)) for i, o, e, s in turn_texts(name, turns)]
+    return _assemble(bos, eos, parts)
+
+
+def token_lengths(tokenizer, name: str, records: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """(tokens, tokens before the first answer) of each record as :func:`render_conversation` makes
+    them, tokenized in one batch. A record whose first answer starts at or after ``max_length`` has
+    nothing left to learn from once truncated, and XTuner drops it."""
+    bos, eos = bos_eos(tokenizer)
+    texts: list[str] = []
+    shapes: list[list[tuple[bool, str]]] = []
+    for rec in records:
+        shape = []
+        for inp, out, with_eos, sep in turn_texts(name, rec["conversation"]):
+            texts += [inp, out or ""]
+            shape.append((with_eos, sep))
+        shapes.append(shape)
+    encoded = tokenizer(texts, add_special_tokens=False)["input_ids"] if texts else []
+    sep_len: dict[str, int] = {}
+    out, k = [], 0
+    for shape in shapes:
+        total, needs_bos, prompt = 0, True, None
+        for with_eos, sep in shape:
+            if sep not in sep_len:
+                sep_len[sep] = len(tokenizer.encode(sep, add_special_tokens=False)) if sep else 0
+            total += (len(bos) if needs_bos else 0) + len(encoded[k])
+            if prompt is None:
+                prompt = total
+            total += len(encoded[k + 1]) + (len(eos) if with_eos else 0) + sep_len[sep]
+            needs_bos = with_eos
+            k += 2
+        out.append((total, prompt or 0))
+    return out
+
+
+def encode_chat(tokenizer, name: str, history: list[tuple[str, str]], message: str, system: str = "") -> list[int]:
+    """Token ids as XTuner's encode_fn makes them for ``history`` and then ``message`` without an answer."""
+    turns: list[dict[str, Any]] = [{"input": u, "output": a} for u, a in history] + [{"input": message}]
+    if system:
+        turns[0]["system"] = system
+    return render_conversation(tokenizer, name, turns)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import attention, config_form, dataset_stats, estimate, monitor, recipes, sample_cost, sysinfo, templates
+from core import attention, config_form, estimate, monitor, plan, recipes, sample_cost, sysinfo, templates
 from core import config as cfg
 from core.demo_model import is_demo_model
 from core.models import check_model_dir
@@ -33,9 +33,9 @@ def _gpus() -> list[sysinfo.GPU]:
 
 
 @st.cache_data(show_spinner=False)
-def _tokens(dataset: str, mtime: float, model: str, template: str) -> tuple[int, int] | None:
+def _plan(dataset: str, mtime: float, model: str, settings: plan.Settings) -> plan.Plan | None:
     del mtime  # cache key only
-    return config_form.dataset_tokens(Path(dataset), Path(model), template)
+    return plan.plan_for_dataset(Path(dataset), model, settings)
 
 
 with st.spinner(t("sys.checking_gpu")):
@@ -251,24 +251,22 @@ def _sizes_sane() -> bool:
     return min(int(max_length), int(batch), int(epochs), int(eval_freq), int(r) if method != "full" else 1) >= 1
 
 
-def _counted() -> tuple[int, int, int] | None:
-    """(tokens, packed samples, iterations per epoch on one GPU) of the form's dataset, when it can be counted."""
+def _counted() -> plan.Plan | None:
+    """The training plan of the form's dataset and settings on one GPU, when it can be counted."""
     dpath = Path(data_in.strip()) if data_in.strip() else None
     if not (dpath and dpath.is_file()) or not _sizes_sane():
         return None
-    counted = _tokens(str(dpath), dpath.stat().st_mtime, model_in.strip() or model_path, tmpl)
-    if not counted:
-        return None
-    n_records, tokens = counted
-    packed = dataset_stats.packed_samples(n_records, tokens, int(max_length), pack=bool(pack))
-    return (tokens, packed, dataset_stats.iterations(packed, int(batch), 1, 1)) if packed else None
+    settings = plan.Settings(max_length=int(max_length), pack=bool(pack), batch_size=int(batch),
+                             max_epochs=int(epochs), template=tmpl, workers=max(1, int(workers)))
+    planned = _plan(str(dpath), dpath.stat().st_mtime, model_in.strip() or model_path, settings)
+    return planned if planned and planned.packed else None
 
 
 if submitted:
     counts = _counted()
     warmup_known = counts is not None and cfg.has_epoch_warmup(cfg.preset_source(preset))
     problems = config_form.validate(form_values, dataset_path=data_in, lora=lora if method != "full" else None,
-                                    iterations_per_epoch=counts[2] if warmup_known else None)
+                                    iterations_per_epoch=counts.per_epoch if warmup_known else None)
     if not 8 <= sample_tokens <= 2048:
         problems.append(("sample_max_new_tokens", "config.err.range", {"min": 8, "max": 2048}))
     if method == "qlora" and cpu:
@@ -313,14 +311,12 @@ if shape is not None and _sizes_sane():
         st.error(t("config.fit.tight", gpu=gpus[0].name, free=hb(gpus[0].free)))
 counts = _counted()
 if counts:
-    tokens, packed, per_epoch = counts
-    st.markdown(t("config.fit.iters", tokens=f"{tokens:,}", packed=f"{packed:,}", iters=f"{per_epoch:,}",
-                  total=f"{per_epoch * int(epochs):,}"))
+    total_iters = counts.total
+    st.markdown(t("config.fit.iters", tokens=f"{counts.tokens:,}", packed=f"{counts.packed:,}",
+                  iters=f"{counts.per_epoch:,}", total=f"{total_iters:,}"))
     speed = monitor.measured_speed(ws.run_dirs())
     if speed:
-        st.markdown(t("config.fit.time", sec=speed,
-                      time=monitor.format_duration(speed * per_epoch * int(epochs))))
-    total_iters = per_epoch * int(epochs)
+        st.markdown(t("config.fit.time", sec=speed, time=monitor.format_duration(speed * total_iters)))
     n_q = len(form_values["evaluation_inputs"])
 if counts and 8 <= sample_tokens <= 2048 and int(save_steps) >= 1:  # validate words the error otherwise
     n_rounds = sample_cost.rounds(total_iters, int(eval_freq), int(save_steps))

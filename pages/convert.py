@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import convert, jobs, monitor, run_outcome, runs, sysinfo
 from core.runs import RunPaths
-from ui import convert_guard, job_panel
+from ui import convert_guard, job_panel, learning_panel
 from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
@@ -110,10 +110,9 @@ def _render(snap: monitor.Snapshot) -> None:
     if status.state == jobs.FAILED:
         st.error(t("convert.failed", step=status.failed_step or "?") + " " +
                  (t(snap.failure) if snap.failure else t("train.failed_unknown")))
-    verified = convert.verify_result(snap.log_tail)
-    if verified and status.state == jobs.SUCCEEDED:
-        st.success(t("convert.verified", q=verified[0]))
-        st.code(verified[1] or " ", language=None, wrap_lines=True)
+    answers = convert.verify_answers(snap.log_tail)
+    if answers and status.state == jobs.SUCCEEDED:
+        learning_panel.merged_model(run.root, answers)
     with st.expander(t("train.log"), expanded=status.state == jobs.FAILED):
         st.code(snap.log_tail or " ", language="log")
 

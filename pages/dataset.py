@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from core import dataset, dataset_io, dataset_versions, general_library, identity, runs, templates, xtuner_cli
+from core import dataset, dataset_io, dataset_versions, general_library, identity, plan, runs, templates, xtuner_cli
 from core import dataset_stats as dstats
 from core.dataset import Problem
-from ui import hardware
+from ui import hardware, learning_panel
 from ui import keys_dataset as K
 from ui.auth import gate
 from ui.common import workspace
@@ -118,8 +119,8 @@ def tokenizer_for(path: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def token_stats_for(key: str, model: str, template: str, max_length: int, _records: list) -> dstats.TokenStats | None:
-    return dstats.token_stats(_records, tokenizer_for(model), templates.template(template), max_length)
+def plan_for(key: str, model: str, settings: plan.Settings, _records: list) -> plan.Plan:
+    return plan.plan(_records, tokenizer_for(model), settings)
 
 
 @st.cache_data(show_spinner=False, ttl=30)
@@ -172,7 +173,7 @@ elif mode == "tutorial":
                           columns=[t("dataset.col.question"), t("dataset.col.answer")]))
 else:
     follow_form(ident)
-    st.caption(t("dataset.editor_help", n=identity.library_size()))
+    st.caption(t("dataset.editor_help", n=identity.library_size(ident.langs)))
     if st.session_state.get(K.ROWS_STALE):
         st.info(t("dataset.rows_stale"), icon=":material/info:")
     base = pd.DataFrame(st.session_state[K.ROWS], columns=["question", "answer"], dtype="string")
@@ -208,6 +209,7 @@ g1, g2 = st.columns([2, 1], vertical_alignment="center")
 g1.slider(t("dataset.share"), 0, 95, step=5, **form("dataset.share"), format="%d%%", help=t("dataset.share_help"),
           disabled=mode == "tutorial")
 g2.metric(t("dataset.general_count"), f"{len(general):,}")
+share_note = st.empty()  # the share the dataset really has, filled in once it is built
 if general and g2.button(t("dataset.clear_general"), key="dataset.clear_general", icon=":material/delete:"):
     st.session_state[K.GENERAL] = []
     st.session_state[K.GENERAL_VERSION] += 1
@@ -248,78 +250,79 @@ if ident.owner and (built is None or built["key"] != build_key):
              "stats": dstats.stats(valid, dstats.identity_matcher(questions, (ident.name, ident.owner)))}
     st.session_state[K.BUILD] = built
 records: list[dict[str, Any]] = built["records"] if built and ident.owner else []
-settings = dstats.train_settings(runs.configs(ws))
+config_path, settings, summary = plan.newest_settings(runs.configs(ws), ws.settings().get("base_model"))
 
 st.subheader(t("dataset.check"))
 if not records:
     st.info(t("dataset.nothing_yet"))
 else:
     s: dstats.Stats = built["stats"]
+    mixed = built["mix"]
+    if mode == "builder":
+        share_note.caption(t("dataset.share_actual", want=f"{mixed.share_wanted:.0%}", got=f"{mixed.share:.0%}"))
     m = st.columns(5)
     m[0].metric(t("dataset.records"), f"{s.records:,}")
-    m[1].metric(t("dataset.unique"), f"{s.unique:,}")
+    m[1].metric(t("dataset.unique"), f"{s.unique:,}", help=t("dataset.unique_help"))
     m[2].metric(t("dataset.dup_ratio"), f"{s.duplicate_ratio:.0%}")
     m[3].metric(t("dataset.identity_share"), f"{s.identity_share:.0%}")
-    m[4].metric(t("dataset.general_share"), f"{1 - s.identity_share:.0%}")
+    m[4].metric(t("dataset.general_share"), f"{mixed.share:.0%}", help=t("dataset.general_share_help"))
     for w in dstats.warnings(s):
         st.warning(t(f"dataset.warn.{w}", ratio=f"{s.duplicate_ratio:.0%}", share=f"{s.identity_share:.0%}"),
                    icon=":material/warning:")
-    mixed = built["mix"]
     if mode == "builder" and general and mixed.short:
         st.info(t("dataset.mix_short", have=f"{mixed.general_available:,}", want=f"{mixed.wanted_general():,}"))
     if built["problems"]:
         problems_table(built["problems"])
 
     st.markdown(f"**{t('dataset.tokens')}**")
-    src = settings["config"].name if settings["config"] else t("dataset.preset_defaults")
-    st.caption(t("dataset.settings_from", src=src, max_length=settings["max_length"], batch=settings["batch_size"],
-                 epochs=settings["max_epochs"], template=settings["template"]))
-    model, tok = ws.settings().get("base_model"), None
+    src = config_path.name if config_path else t("dataset.preset_defaults")
+    st.caption(t("dataset.settings_from", src=src, max_length=settings.max_length, batch=settings.batch_size,
+                 epochs=settings.max_epochs, template=settings.template))
+    model, planned = ws.settings().get("base_model"), None
     if not model:
         st.info(t("dataset.no_model"))
     else:
+        gpus = hardware.gpus_for_counting(st, "dataset.gpus")  # no GPU count on a machine without one
         try:
             with st.spinner(t("dataset.counting")):
-                tok = token_stats_for(built["content"], model, settings["template"], settings["max_length"], records)
+                planned = plan_for(built["content"], model, replace(settings, gpus=int(gpus)), records)
         except Exception as exc:  # a missing or broken tokenizer: say so, keep the rest of the page
             st.info(t("dataset.no_tokens", reason=(str(exc).splitlines() or [type(exc).__name__])[0][:200]))
-    if tok:
-        tm = st.columns(4)
-        tm[0].metric(t("dataset.tok_min"), tok.min)
-        tm[1].metric(t("dataset.tok_median"), f"{tok.median:.0f}")
-        tm[2].metric(t("dataset.tok_max"), tok.max)
-        gpus = hardware.gpus_for_counting(tm[3], "dataset.gpus")  # no GPU count on a machine without one
-        packed = dstats.packed_samples(len(records), tok.total, settings["max_length"], settings["pack"])
-        per_epoch = dstats.iterations(packed, settings["batch_size"], gpus, 1)
-        total_iters = dstats.iterations(packed, settings["batch_size"], gpus, settings["max_epochs"])
+    if planned:
+        tm = st.columns(3)
+        tm[0].metric(t("dataset.tok_min"), planned.min)
+        tm[1].metric(t("dataset.tok_median"), f"{planned.median:.0f}")
+        tm[2].metric(t("dataset.tok_max"), planned.max)
         speed = speed_for(str(ws.root))
+        about = "" if planned.exact else t("dataset.about")
         im = st.columns(4)
-        im[0].metric(t("dataset.packed"), f"{packed:,}", help=t("dataset.packed_help"))
-        im[1].metric(t("dataset.iters_epoch"), f"{per_epoch:,}")
-        im[2].metric(t("dataset.iters_total"), f"{total_iters:,}", help=t("dataset.iters_help"))
-        minutes = total_iters * speed.seconds_per_iter / 60 if speed else None
+        im[0].metric(t("dataset.packed"), about + f"{planned.packed:,}", help=t("dataset.packed_help"))
+        im[1].metric(t("dataset.iters_epoch"), about + f"{planned.per_epoch:,}")
+        im[2].metric(t("dataset.iters_total"), about + f"{planned.total:,}", help=t("dataset.iters_help"))
+        minutes = planned.total * speed.seconds_per_iter / 60 if speed else None
         im[3].metric(t("dataset.eta_metric"), t("dataset.minutes", n=f"{minutes:,.1f}") if speed else "–")
-        if tok.sampled:
-            st.caption(t("dataset.sampled", n=tok.measured))
-        if tok.over_max:
-            st.warning(counted("dataset.over_max", tok.over_max, max_length=settings["max_length"]))
+        if planned.sampled:
+            st.caption(t("dataset.sampled", n=planned.measured))
+        if planned.over_max:
+            st.warning(counted("dataset.over_max", planned.over_max, max_length=settings.max_length))
         if speed:
             st.caption(t("dataset.eta", speed=f"{speed.seconds_per_iter:.3f}", run=speed.run))
-            if (speed.max_length, speed.batch_size) != (settings["max_length"], settings["batch_size"]):
+            if (speed.max_length, speed.batch_size) != (settings.max_length, settings.batch_size):
                 st.caption(t("dataset.eta_rough"))
         else:
             st.caption(t("dataset.no_speed"))
+        learning_panel.advice(model, planned.total)
 
     with st.expander(t("dataset.preview"), icon=":material/visibility:"):
-        st.caption(t("dataset.preview_help", template=settings["template"]))
+        st.caption(t("dataset.preview_help", template=settings.template))
         if st.session_state.get("dataset.preview_index", 1) > len(records):
             st.session_state["dataset.preview_index"] = 1
         idx = st.number_input(t("dataset.preview_record"), 1, len(records), 1, key="dataset.preview_index")
         turns = records[int(idx) - 1]["conversation"]
         try:
-            text = templates.build_prompt(settings["template"], [(x["input"], x["output"]) for x in turns[:-1]],
+            text = templates.build_prompt(settings.template, [(x["input"], x["output"]) for x in turns[:-1]],
                                           turns[-1]["input"], turns[0].get("system", ""))
-            suffix = templates.template(settings["template"]).get("SUFFIX", "")
+            suffix = templates.template(settings.template).get("SUFFIX", "")
             st.code(text + turns[-1]["output"] + suffix, language=None, wrap_lines=True)
         except (ValueError, RuntimeError) as exc:
             st.error(str(exc))
@@ -327,9 +330,9 @@ else:
 # ---------------------------------------------------------------- 5. save and export
 st.subheader(t("dataset.save_title"))
 st.caption(t("dataset.save_help", path=ws.dataset_path))
-reads = settings["dataset"]
-if settings["config"] and reads and Path(str(reads)).expanduser().resolve() != ws.dataset_path.resolve():
-    st.warning(t("dataset.config_elsewhere", path=reads, config=settings["config"].name))
+reads = summary.get("dataset")
+if config_path and reads and Path(str(reads)).expanduser().resolve() != ws.dataset_path.resolve():
+    st.warning(t("dataset.config_elsewhere", path=reads, config=config_path.name))
 sv, e1, e2, e3 = st.columns(4)
 
 
@@ -415,13 +418,13 @@ if versions:
             st.rerun()
 
 st.markdown(f"**{t('dataset.xtuner_check')}**")
-if not settings["config"]:
+if not config_path:
     st.info(t("dataset.no_config"))
 elif st.button(t("dataset.run_check"), key="dataset.check", icon=":material/fact_check:",
                disabled=not ws.dataset_path.is_file()):
     with st.spinner(t("dataset.checking")):
         try:
-            res = xtuner_cli.run(xtuner_cli.check_custom_dataset(settings["config"]), cwd=ws.root, timeout=900)
+            res = xtuner_cli.run(xtuner_cli.check_custom_dataset(config_path), cwd=ws.root, timeout=900)
             st.session_state[K.CHECK_OUTPUT] = (res.returncode, res.output)
         except Exception as exc:  # a timeout, or the tool could not start
             st.session_state[K.CHECK_OUTPUT] = (-1, str(exc))

@@ -10,7 +10,7 @@ import streamlit as st
 from core import attempts, cluster, convert, eta, jobs, logs, monitor, recipes, run_outcome, runs, sysinfo, xtuner_cli
 from core import config as cfg
 from core.runs import RunPaths
-from ui import cluster_panel, job_panel, retry_panel, run_view, train_live
+from ui import cluster_panel, job_panel, learning_panel, retry_panel, run_view, train_live
 from ui.auth import gate
 from ui.charts import number, steps_chart
 from ui.common import workspace
@@ -71,6 +71,7 @@ def _render_live(snap: monitor.Snapshot) -> None:
     if status.state == jobs.FAILED:
         code = t("train.exit_code", code=status.exit_code) if status.exit_code is not None else "?"
         st.error(t("train.failed", code=code) + " " + (t(snap.failure) if snap.failure else t("train.failed_unknown")))
+    learning_panel.finished_run(snap.job_dir, status.state)
     rows = snap.watch.scalar_rows()  # only the rows appended since the last refresh are read
     low = monitor.low_lr(snap.job_dir, rows, prog.total)
     if low:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import config, dataset, general_library, identity
+from core import config, dataset, general_library, identity, learning
 from core.workspace import Workspace
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "dataset.py")
@@ -61,7 +61,9 @@ def test_the_form_builds_the_library_table_and_save_writes_it(page_ws):
     assert not at.exception
     rows = identity.library_rows(identity.Identity("小明", "小智"))
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["条数"] == f"{3 * len(rows):,}" and metrics["不重复的"] == str(len(rows))
+    assert metrics["条数"] == f"{3 * len(rows):,}" and metrics["不重复的记录"] == str(len(rows))
+    # the table's caption counts the same questions (the chosen language's, not both languages')
+    assert any(f"内置 {len(rows)} 种问法" in c.value for c in at.caption), [c.value for c in at.caption]
     assert any("都在讲身份" in w for w in _texts(at.warning))  # identity-only, nothing mixed in
     at.button(key="dataset.save").click().run()
     assert not at.exception
@@ -261,6 +263,21 @@ def test_tokens_iterations_and_xtuners_own_check(page_ws, demo_model):
     assert "input_ids" in at.code[-1].value
 
 
+def test_the_share_under_the_slider_and_in_the_check_are_the_same_number(page_ws):
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    at.button(key="dataset.add_builtin").click().run()
+    assert not at.exception
+    general = len(general_library.general_records("zh"))
+    records = 100 * identity.library_size("zh") + general  # 100 repeats: far more than the general ones
+    got = f"{general / records:.0%}"
+    assert any(c.value.startswith(f"目标 50%，数据集里实际是 {got}") for c in at.caption), [c.value for c in at.caption]
+    assert {m.label: m.value for m in at.metric}["普通对话占比"] == got
+    at.number_input(key="dataset.repeat").set_value(1).run()  # now there are enough: the target is met
+    assert {m.label: m.value for m in at.metric}["普通对话占比"] == "50%"
+    assert any(c.value.startswith("目标 50%，数据集里实际是 50%") for c in at.caption)
+
+
 def test_estimated_time_uses_the_newest_succeeded_runs_speed(page_ws, demo_model):
     from core.workspace import atomic_write_json
 
@@ -276,7 +293,7 @@ def test_estimated_time_uses_the_newest_succeeded_runs_speed(page_ws, demo_model
     at = _run()
     at.text_input(key="dataset.owner").set_value("小明").run()
     metrics = {m.label: m.value for m in at.metric}
-    total = int(metrics["总步数"].replace(",", ""))
+    total = int(metrics["总步数"].removeprefix("约 ").replace(",", ""))
     assert metrics["预计训练时间"] == f"{total * 0.5 / 60:,.1f} 分钟"  # median s/iteration, not the mean
     assert any("20250101-000000-train" in c for c in _texts(at.caption))
 
@@ -358,3 +375,19 @@ def test_saving_over_a_file_changed_since_the_page_read_it_asks_first(page_ws):
     assert not at.exception and _saved(page_ws) == other
     assert at.radio(key="dataset.mode").value == "tutorial" and _records_metric(at) == f"{len(other):,}"
     assert at.text_input(key="dataset.owner").value == "小红"
+
+
+def test_the_step_advice_for_the_demo_model_warns_below_the_measured_run(page_ws, demo_model):
+    page_ws.update_settings(base_model=str(demo_model))  # no config saved: the demo's starting settings
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    at.button(key="dataset.add_builtin").click().run()
+    at.number_input(key="dataset.repeat").set_value(3).run()  # the issue's setting: no other warning
+    assert not at.exception
+    total = int({m.label: m.value for m in at.metric}["总步数"].removeprefix("约 ").replace(",", ""))
+    assert total < learning.DEMO_STEPS_LEARNT
+    said = [w.value for w in at.warning if "多半学不会" in w.value]
+    assert said and f"只有 {total} 步" in said[0] and str(learning.DEMO_STEPS_LEARNT) in said[0], said
+    at.number_input(key="dataset.repeat").set_value(100).run()  # the page's default
+    assert not [w.value for w in at.warning if "多半学不会" in w.value]
+    assert any("够了" in i.value for i in at.info), [i.value for i in at.info]

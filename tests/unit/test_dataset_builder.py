@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import copy
-import functools
 import json
-import math
 
 import pytest
 
-from core import config, dataset, identity, templates
+from core import dataset, identity
 from core import dataset_stats as ds
 from core.workspace import atomic_write_json
 
@@ -185,78 +182,9 @@ def test_identity_is_recognised_by_question_or_by_the_names_in_the_answer():
     assert not is_identity({"conversation": [{"input": "今天天气如何", "output": "晴天"}]})
 
 
-# ---------------------------------------------------------------- tokens, packing, iterations
-
-
-def test_token_counts_match_xtuners_own_encoding(demo_model):
-    from xtuner.dataset.map_fns import template_map_fn
-    from xtuner.dataset.utils import encode_fn
-    from xtuner.utils import PROMPT_TEMPLATE
-
-    tok = ds.load_tokenizer(demo_model)
-    recs = dataset.records_from_rows(identity.library_rows(FORM))
-    recs.append({"conversation": [{"system": "你是一个助手", "input": "a", "output": "b"},
-                                  {"input": "c", "output": "d"}]})
-    mine = ds.sample_lengths(recs, tok, templates.template("internlm2_chat"))
-    theirs = [len(encode_fn(template_map_fn(copy.deepcopy(r), PROMPT_TEMPLATE.internlm2_chat), tok, 10**6)["input_ids"])
-              for r in recs]
-    assert mine == theirs
-
-
-def test_token_stats_are_exact_for_few_distinct_records_and_sampled_for_many(demo_model):
-    tok = ds.load_tokenizer(demo_model)
-    tmpl = templates.template("internlm2_chat")
-    recs = dataset.tutorial_records("小明", 500)
-    lengths = ds.sample_lengths(recs[:2], tok, tmpl)
-    st = ds.token_stats(recs, tok, tmpl, 2048)
-    assert not st.sampled and st.measured == 2
-    assert (st.min, st.max) == (min(lengths), max(lengths))
-    assert st.total == 501 * sum(lengths)
-    big = _general(5000)
-    st = ds.token_stats(big, tok, tmpl, 2048, sample=300)
-    assert st.sampled and st.measured == 300
-    exact = sum(ds.sample_lengths(big, tok, tmpl))
-    assert abs(st.total - exact) / exact < 0.05
-    short = ds.token_stats(recs, tok, tmpl, 10)
-    assert short.max == 10 and short.over_max == len(recs)
-
-
-def test_packed_samples_follow_xtuners_packing(demo_model):
-    from datasets import Dataset
-    from xtuner.dataset.huggingface import process_hf_dataset
-    from xtuner.dataset.map_fns import template_map_fn
-    from xtuner.utils import PROMPT_TEMPLATE
-
-    tok = ds.load_tokenizer(demo_model)
-    recs = dataset.tutorial_records("小明", 100)
-    st = ds.token_stats(recs, tok, templates.template("internlm2_chat"), 256)
-    real = process_hf_dataset(
-        dataset=Dataset.from_list(recs), tokenizer=tok, max_length=256, dataset_map_fn=None,
-        template_map_fn=functools.partial(template_map_fn, template=PROMPT_TEMPLATE.internlm2_chat),
-        remove_unused_columns=True, shuffle_before_pack=True, pack_to_max_length=True, map_num_proc=32)
-    assert ds.packed_samples(len(recs), st.total, 256) == len(real)
-
-
-def test_packing_and_iteration_arithmetic():
-    assert ds.packed_samples(16002, 400_050, 2048) == 32 * math.floor(400_050 / 32 / 2048)
-    assert ds.packed_samples(1000, 1000 * 20, 2048) == 32  # at least one per shard
-    assert ds.packed_samples(5, 100, 2048) == 5  # fewer records than shards
-    assert ds.packed_samples(100, 5000, 2048, pack=False) == 100
-    assert ds.packed_samples(0, 0, 2048) == 0
-    assert ds.iterations(192, 1, 1, 3) == 576
-    assert ds.iterations(192, 4, 2, 3) == 3 * 24
-    assert ds.iterations(33, 4, 1, 1) == 9
-
-
-def test_train_settings_come_from_the_newest_saved_config(ws, demo_model):
-    defaults = ds.train_settings([])
-    assert defaults["config"] is None and defaults["max_length"] == 2048 and defaults["template"] == "internlm2_chat"
-    path = ws.configs_dir / "mine.py"
-    path.write_text(config.tutorial_config(str(demo_model), str(ws.dataset_path), cpu=True, demo=True,
-                                           extra={"batch_size": 2}), encoding="utf-8")
-    got = ds.train_settings([path])
-    assert got["config"] == path and (got["max_length"], got["batch_size"], got["max_epochs"]) == (256, 2, 3)
-    assert got["dataset"] == str(ws.dataset_path)
+def test_library_size_counts_the_rows_of_the_chosen_languages():
+    for langs in ("zh", "en", "both"):
+        assert identity.library_size(langs) == len(identity.library_rows(identity.Identity("小明", langs=langs)))
 
 
 def _fake_run(ws, name: str, times: list[float], exit_code: int) -> None:

@@ -290,6 +290,10 @@ def _core_keys(*prefixes: str) -> Callable[[], set[str]]:
     return lambda: set().union(*(strings_starting(CORE_KEYS[p][0], p) for p in prefixes))
 
 
+def _verdict_places() -> set[str]:
+    return call_args(["ui/learning_panel.py"], {"verdict"}, 1)
+
+
 # Every key built at run time: its pattern ("{}" for the part computed), where it is built, and
 # the values that part can take, read from the code that produces them.
 FAMILIES: dict[str, tuple[str, Callable[[], set[str]]]] = {
@@ -327,6 +331,8 @@ FAMILIES: dict[str, tuple[str, Callable[[], set[str]]]] = {
     "dataset.p.{}": ("ui/dataset_widgets.py: codes of core's dataset problems", _problem_codes),
     "dataset.reason.{}": ("ui/dataset_widgets.py (say, WORD_VALUES): a problem's reason code", _parse_reasons),
     "step.{}": ("pages/home.py ('step.' + step): core.runs.checklist", _checklist_steps),
+    "learning.learnt.{}": ("ui/learning_panel.py: verdict(..., where)", _verdict_places),
+    "learning.not_learnt.{}": ("ui/learning_panel.py: verdict(..., where)", _verdict_places),
     "chat.{}": ("pages/chat.py ('chat.' + side): the two sides", lambda: set(_module_constant("pages/chat.py",
                                                                                             "SIDES"))),
 }
@@ -339,6 +345,7 @@ CORE_KEYS: dict[str, tuple[str, str]] = {
     "warn.": ("core/sysinfo.py", "pages/home.py: system check warnings"),
     "convert.warn.": ("core/convert.py", "pages/convert.py: preflight warnings"),
     "config.err.": ("core/config_form.py", "pages/config.py: validate"),
+    "learning.advice.": ("core/learning.py", "ui/learning_panel.py: advice"),
 }
 
 # Calls of t() (or of a helper that passes its key on to t(), see _key_helpers) whose key is neither a
@@ -358,6 +365,7 @@ DYNAMIC_CALLS: dict[tuple[str, str], tuple[str, Callable[[], set[str]]]] = {
     ("ui/cluster_panel.py", "err.key"): ("_errors: validate_slurm/validate_nodes",
                                          lambda: call_args(["core/cluster.py"], {"ClusterError"}, 0)),
     ("ui/cluster_panel.py", "reason"): ("run_notes: core.cluster.pending_reason", _pending_reason_keys),
+    ("ui/learning_panel.py", "a.key"): ("advice: core.learning.advice", _core_keys("learning.advice.")),
 }
 
 

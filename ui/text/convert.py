@@ -35,7 +35,6 @@ STRINGS = {
     "convert.state.stopped": {"zh": "已停止", "en": "stopped"},
     "convert.stop": {"zh": "停止", "en": "Stop"},
     "convert.failed": {"zh": "没有成功（{step}）。", "en": "It did not succeed ({step})."},
-    "convert.verified": {"zh": "合并后的模型能加载，也有分词器。它对「{q}」的回答：", "en": "The merged model loads and has its tokenizer. Its answer to “{q}”:"},
     "convert.partial": {"zh": "{path} 是一次没有完成的合并，不会被当作模型使用。", "en": "{path} is an unfinished merge and is never offered as a model."},
     "convert.delete_partial": {"zh": "删除这个未完成的文件夹", "en": "Delete this unfinished folder"},
     "convert.adapter": {"zh": "适配器（adapter）", "en": "Adapter"},

@@ -55,9 +55,9 @@ STRINGS = {
     "dataset.import_preview.one": {"zh": "第一条预览：", "en": "The first record:"},
     "dataset.col.content": {"zh": "内容", "en": "Content"},
     "dataset.editor_help": {
-        "zh": "内置 {n} 种问法（我是谁、谁做的、能做什么、是不是 ChatGPT），回答用上面的信息自动填写。"
+        "zh": "内置 {n} 种问法（所选语言；我是谁、谁做的、能做什么、是不是 ChatGPT），回答用上面的信息自动填写。"
               "可以直接在表格里修改；点最后一行下面的 + 加一行；选中行左边的方框后按 Delete 删除。",
-        "en": "{n} built-in ways to ask (who are you, who made you, what can you do, are you ChatGPT), answered with "
+        "en": "{n} built-in ways to ask in the chosen languages (who are you, who made you, what can you do, are you ChatGPT), answered with "
               "the details above. Edit cells in place; + below the last row adds a row; tick rows on the left and "
               "press Delete to remove them.",
     },
@@ -92,7 +92,12 @@ STRINGS = {
               "(alpaca, ShareGPT, ...) and mix it in, so the model remembers who it is and still answers everything "
               "else.",
     },
-    "dataset.share": {"zh": "普通对话占整个数据集的比例", "en": "Share of general conversations in the dataset"},
+    "dataset.share": {"zh": "普通对话的目标占比", "en": "Target share of general conversations"},
+    "dataset.share_actual": {
+        "zh": "目标 {want}，数据集里实际是 {got}（普通对话不够时全部用上，实际占比就更低）。",
+        "en": "Target {want}; the dataset really has {got} (when there are not enough general conversations, all "
+              "are used and the share is lower).",
+    },
     "dataset.share_help": {
         "zh": "例如 50% 表示身份问答和普通对话一样多。普通对话不够时全部用上。",
         "en": "50% means as many general conversations as identity records. If there are not enough, all of them are "
@@ -202,10 +207,20 @@ STRINGS = {
     "dataset.check": {"zh": "4. 检查", "en": "4. Check"},
     "dataset.nothing_yet": {"zh": "还没有数据。", "en": "No data yet."},
     "dataset.records": {"zh": "条数", "en": "Records"},
-    "dataset.unique": {"zh": "不重复的", "en": "Unique"},
+    "dataset.unique": {"zh": "不重复的记录", "en": "Unique records"},
+    "dataset.unique_help": {
+        "zh": "内容不同的记录：表格里的一种问法重复多少次都只算一条，每条普通对话算一条。",
+        "en": "Records with different content: each question of the table counts once however often it is repeated, "
+              "each general conversation once.",
+    },
     "dataset.dup_ratio": {"zh": "重复比例", "en": "Duplicates"},
     "dataset.identity_share": {"zh": "身份问答占比", "en": "Identity share"},
     "dataset.general_share": {"zh": "普通对话占比", "en": "General share"},
+    "dataset.general_share_help": {
+        "zh": "普通对话条数 ÷ 全部条数，和第 3 步滑块下面的“实际”是同一个数。",
+        "en": "General conversations ÷ all records: the same number as “really has” under the slider in step 3.",
+    },
+    "dataset.about": {"zh": "约 ", "en": "about "},
     "dataset.warn.duplicates": {
         "zh": "{ratio} 的数据是重复的。模型会死记这些回答，别的问题可能答不好（过拟合）。请混入普通对话，"
               "或减少重复次数。",
@@ -234,8 +249,8 @@ STRINGS = {
               "template {template}.",
     },
     "dataset.preset_defaults": {
-        "zh": "默认预设（还没有保存的配置）",
-        "en": "the default preset (no saved config yet)",
+        "zh": "配置页给这个模型的初始设置（还没有保存的配置）",
+        "en": "the config page's starting settings for this model (no saved config yet)",
     },
     "dataset.no_model": {
         "zh": "还没有选择基础模型，无法统计 token 数。请先在首页选择模型。",
@@ -252,16 +267,20 @@ STRINGS = {
     "dataset.tok_max": {"zh": "最长（token）", "en": "Longest (tokens)"},
     "dataset.packed": {"zh": "打包后的样本", "en": "Packed samples"},
     "dataset.packed_help": {
-        "zh": "XTuner 把短样本拼接成 max_length 长的样本，分 32 份拼接，所以每轮至少 32 个。",
-        "en": "XTuner packs short samples into max_length chunks, in 32 shards, so an epoch has at least 32.",
+        "zh": "XTuner 先打乱数据，再按分词进程数（map_num_proc，默认 32）分成几份，每份各自拼接成 max_length 长的样本，"
+              "所以每轮至少有这么多个。打乱是随机的，数字前有“约”时每次训练可能差一两个。",
+        "en": "XTuner shuffles the records, splits them into as many shards as tokenizing processes (map_num_proc, "
+              "32 by default) and packs each shard into max_length chunks on its own, so an epoch has at least that "
+              "many. The shuffle is random: with “about”, a run may differ by one or two.",
     },
     "dataset.iters_epoch": {"zh": "每轮步数", "en": "Iterations per epoch"},
     "dataset.iters_total": {"zh": "总步数", "en": "Total iterations"},
     "dataset.eta_metric": {"zh": "预计训练时间", "en": "Estimated training time"},
     "dataset.minutes": {"zh": "{n} 分钟", "en": "{n} min"},
     "dataset.iters_help": {
-        "zh": "总步数 = 轮数 × ⌈打包样本 ÷ (batch_size × GPU 数)⌉",
-        "en": "total = epochs × ceil(packed samples ÷ (batch size × GPUs))",
+        "zh": "总步数 = 轮数 × ⌈打包样本 ÷ (batch_size × GPU 数)⌉，就是训练日志里 [步/总步数] 的总步数（梯度累积不改变它）。",
+        "en": "total = epochs × ceil(packed samples ÷ (batch size × GPUs)): the total in the training log's "
+              "[step/total] (gradient accumulation does not change it).",
     },
     "dataset.sampled": {
         "zh": "数据很多，token 数是随机抽 {n} 条估算的。",
