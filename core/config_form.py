@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core import attention, families, templates
+from core import attention, families, plan, templates
 from core import config as cfg
 from core.demo_model import is_demo_model
 from core.estimate import read_shape
@@ -328,6 +328,16 @@ class FormValues:
                  self.lora_r if self.method != "full" else 1)
         return all(isinstance(v, (int, float)) and v >= 1 for v in sizes)
 
+    def sample_tokens_sane(self) -> bool:
+        lo, hi = self.SAMPLE_TOKENS
+        return lo <= self.sample_tokens <= hi
+
+    def plan_settings(self) -> plan.Settings:
+        """What of the form decides the training plan (:mod:`core.plan`), on one GPU."""
+        return plan.Settings(max_length=int(self.max_length), pack=bool(self.pack), batch_size=int(self.batch_size),
+                             max_epochs=int(self.max_epochs), template=self.template,
+                             workers=max(1, int(self.workers)))
+
     def validate(self, iterations_per_epoch: int | None = None) -> list[Problem]:
         """Every reason not to save, as (field, message key, values); ``iterations_per_epoch`` (the
         dataset counted, for presets that warm up over epochs) lets it refuse a warmup that cannot work."""
@@ -335,7 +345,7 @@ class FormValues:
         problems = validate(self.settings(), dataset_path=self.dataset, lora=self.lora(),
                             iterations_per_epoch=iterations_per_epoch if warmup_known else None)
         lo, hi = self.SAMPLE_TOKENS
-        if not lo <= self.sample_tokens <= hi:
+        if not self.sample_tokens_sane():
             problems.append(("sample_max_new_tokens", "config.err.range", {"min": lo, "max": hi}))
         if self.method == "qlora" and self.cpu:
             problems.append(("method", "config.err.qlora_cpu", {}))

@@ -222,65 +222,34 @@ support = attention.support(model_path)
 if support.remote_code and attention.SDPA not in support.known:
     st.info(t("config.attention.eager_only", file=support.code_file or "modeling_*.py"))
 
-form_values = {
-    "pretrained_model_name_or_path": model_in.strip(),
-    "prompt_template": cfg.Code(f"PROMPT_TEMPLATE.{tmpl}"),
-    "max_length": int(max_length), "pack_to_max_length": bool(pack), "batch_size": int(batch),
-    "accumulative_counts": int(accum), "max_epochs": int(epochs), "lr": float(lr), "weight_decay": float(wd),
-    "max_norm": float(norm), "warmup_ratio": float(warm), "save_steps": int(save_steps),
-    "save_total_limit": int(save_limit), "evaluation_freq": int(eval_freq), "SYSTEM": system.strip(),
-    "evaluation_inputs": [q.strip() for q in questions.splitlines() if q.strip()],
-}
-lora = {"r": int(r), "lora_alpha": int(alpha), "lora_dropout": float(dropout)}
-cpu = hardware == "cpu"
-
-
-def _render_new() -> str:
-    source = cfg.preset_source(preset)
-    preset_values = cfg.read_settings(source)
-    changed = {k: v for k, v in form_values.items() if k in preset_values and preset_values[k] != v}
-    return cfg.render(source, changed, dataset_path=data_in.strip(), method=method, cpu=cpu,
-                      lora=lora if method != "full" else None, activation_checkpointing=ckpt,
-                      precision=None if cpu else precision, sample_max_new_tokens=int(sample_tokens),
-                      half_frozen_weights=bool(half), attention=attn,
-                      workers=None if int(workers) == cfg.XTUNER_WORKERS else max(1, int(workers)))
-
-
-def _sizes_sane() -> bool:
-    """The numbers the estimates divide by are positive (validate words the error when not)."""
-    return min(int(max_length), int(batch), int(epochs), int(eval_freq), int(r) if method != "full" else 1) >= 1
+form = config_form.FormValues(
+    preset=preset, model=model_in, dataset=data_in, template=tmpl, max_length=max_length, pack=bool(pack),
+    batch_size=batch, accumulative_counts=accum, max_epochs=epochs, lr=lr, weight_decay=wd, max_norm=norm,
+    warmup_ratio=warm, save_steps=save_steps, save_total_limit=save_limit, evaluation_freq=eval_freq,
+    system=system, questions=tuple(questions.splitlines()), method=method, cpu=hardware == "cpu",
+    precision=precision, checkpointing=ckpt, half_frozen=bool(half), attention=attn, workers=int(workers),
+    lora_r=r, lora_alpha=alpha, lora_dropout=dropout, sample_tokens=int(sample_tokens))
+cpu = form.cpu
 
 
 def _counted() -> plan.Plan | None:
     """The training plan of the form's dataset and settings on one GPU, when it can be counted."""
     dpath = Path(data_in.strip()) if data_in.strip() else None
-    if not (dpath and dpath.is_file()) or not _sizes_sane():
+    if not (dpath and dpath.is_file()) or not form.sizes_sane():
         return None
-    settings = plan.Settings(max_length=int(max_length), pack=bool(pack), batch_size=int(batch),
-                             max_epochs=int(epochs), template=tmpl, workers=max(1, int(workers)))
-    planned = _plan(str(dpath), dpath.stat().st_mtime, model_in.strip() or model_path, settings)
+    planned = _plan(str(dpath), dpath.stat().st_mtime, model_in.strip() or model_path, form.plan_settings())
     return planned if planned and planned.packed else None
 
 
 if submitted:
     counts = _counted()
-    warmup_known = counts is not None and cfg.has_epoch_warmup(cfg.preset_source(preset))
-    problems = config_form.validate(form_values, dataset_path=data_in, lora=lora if method != "full" else None,
-                                    iterations_per_epoch=counts.per_epoch if warmup_known else None)
-    if not 8 <= sample_tokens <= 2048:
-        problems.append(("sample_max_new_tokens", "config.err.range", {"min": 8, "max": 2048}))
-    if method == "qlora" and cpu:
-        problems.append(("method", "config.err.qlora_cpu", {}))
-    if cpu and attn == attention.FLASH:
-        problems.append(("attention", "config.err.flash_cpu", {}))
-    if not 1 <= workers <= 256:
-        problems.append(("workers", "config.err.range", {"min": 1, "max": 256}))
+    problems = form.validate(iterations_per_epoch=counts.per_epoch if counts else None)
     if problems:
         st.error(t("config.invalid") + "\n\n" + "\n".join(
             f"- **{t('field.' + f)}**: {t(key, **vals)}" for f, key, vals in problems))
     else:
         try:
-            text = _render_new()
+            text = form.render()
         except cfg.RenderError as exc:  # e.g. QLoRA on a preset without 4-bit settings
             st.error(t(f"config.render.{exc.code}", **exc.values))
             st.stop()
@@ -296,7 +265,7 @@ if submitted:
 # ---- will it fit?
 st.subheader(t("config.fit"))
 shape = estimate.read_shape(Path(model_in.strip() or model_path))
-if shape is not None and _sizes_sane():
+if shape is not None and form.sizes_sane():
     mem = estimate.training_memory(shape, method=method, max_length=int(max_length), micro_batch=int(batch),
                                    lora_r=int(r), checkpointing=ckpt, attention=attn,
                                    half_frozen=bool(half) and cfg.half_frozen_applies(method, precision, cpu))
@@ -317,8 +286,8 @@ if counts:
     speed = monitor.measured_speed(ws.run_dirs())
     if speed:
         st.markdown(t("config.fit.time", sec=speed, time=monitor.format_duration(speed * total_iters)))
-    n_q = len(form_values["evaluation_inputs"])
-if counts and 8 <= sample_tokens <= 2048 and int(save_steps) >= 1:  # validate words the error otherwise
+    n_q = len(form.settings()["evaluation_inputs"])
+if counts and form.sample_tokens_sane() and int(save_steps) >= 1:  # validate words the error otherwise
     n_rounds = sample_cost.rounds(total_iters, int(eval_freq), int(save_steps))
     tps = sample_cost.tokens_per_s(method, shape.layers if shape else None)
     sample_s = sample_cost.seconds(total_iters, int(eval_freq), int(save_steps), n_q, int(sample_tokens), tps)
