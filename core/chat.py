@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core import attention, templates
+from core import attention, convert, templates
+from core.models import is_model_dir
+from core.runs import RunPaths, meta
 
 DEFAULT_TEMPLATE = "internlm2_chat"
 # Questions offered as one-click examples: in both languages whatever the page's, as the tutorial's
@@ -400,10 +402,6 @@ class RunOption:
 
 def run_options(run_dirs: list[Path]) -> list[RunOption]:
     """Every usable model of the given runs (newest first): base+adapter, then merged."""
-    from core import convert
-    from core.models import is_model_dir
-    from core.runs import RunPaths, meta
-
     out: list[RunOption] = []
     for run_dir in run_dirs:
         run = RunPaths(Path(run_dir))

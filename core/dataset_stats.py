@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,33 +111,3 @@ def load_tokenizer(model_path: str | Path):
 
 
 # ---------------------------------------------------------------- a measured speed
-
-
-@dataclass(frozen=True)
-class Speed:
-    seconds_per_iter: float
-    run: str
-    max_length: int | None
-    batch_size: int | None
-    gpus: int | None
-
-
-def measured_speed(run_dirs: list[Path]) -> Speed | None:
-    """Median seconds per iteration of the newest succeeded run (``run_dirs`` newest first)."""
-    from core import jobs, logs
-    from core.runs import RunPaths
-
-    for run_dir in run_dirs:
-        try:
-            status = jobs.status(run_dir)
-        except Exception:  # a broken job record is just not a measurement
-            continue
-        if status.state != jobs.SUCCEEDED:
-            continue
-        times = [r["time"] for r in logs.read_scalars(RunPaths(run_dir).work_dir)
-                 if isinstance(r.get("time"), (int, float))]
-        if times:
-            meta = status.record.get("meta", {})
-            return Speed(statistics.median(times), Path(run_dir).name, meta.get("max_length"),
-                         meta.get("batch_size"), meta.get("gpus"))
-    return None

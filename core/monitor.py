@@ -327,12 +327,28 @@ def _summarize(run_dir: Path, st: jobs.JobStatus, earlier: float) -> RunSummary:
     )
 
 
-def measured_speed(run_dirs: list[Path]) -> float | None:
-    """Median seconds per iteration of the newest succeeded run (for time estimates)."""
+@dataclass(frozen=True)
+class Speed:
+    """How fast training went here: the median seconds per iteration of a run, and its settings."""
+
+    seconds_per_iter: float
+    run: str
+    max_length: int | None
+    batch_size: int | None
+    gpus: int | None
+
+
+def measured_speed(run_dirs: list[Path]) -> Speed | None:
+    """The newest succeeded run's speed (``run_dirs`` newest first), for time estimates."""
     for run_dir in run_dirs:
-        s = summarize(run_dir)
+        try:
+            s = summarize(run_dir)
+        except Exception:  # a broken job record is just not a measurement
+            continue
         if s.state == jobs.SUCCEEDED and s.sec_per_iter:
-            return s.sec_per_iter
+            meta = jobs.status(run_dir).record.get("meta", {})
+            return Speed(s.sec_per_iter, Path(run_dir).name, meta.get("max_length"), meta.get("batch_size"),
+                         meta.get("gpus"))
     return None
 
 

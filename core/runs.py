@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core import attempts, convert, jobs, xtuner_cli
+from core import attempts, convert, dataset, jobs, xtuner_cli
 from core import config as cfg
 from core.workspace import Workspace
 
@@ -229,8 +229,6 @@ def start_convert(
 
 def checklist(ws: Workspace) -> dict[str, bool]:
     """The five steps of the tutorial, as far as the workspace shows them done."""
-    from core import dataset
-
     has_data = False
     if ws.dataset_path.is_file():
         try:

@@ -283,7 +283,8 @@ if counts:
     total_iters = counts.total
     st.markdown(t("config.fit.iters", tokens=f"{counts.tokens:,}", packed=f"{counts.packed:,}",
                   iters=f"{counts.per_epoch:,}", total=f"{total_iters:,}"))
-    speed = monitor.measured_speed(ws.run_dirs())
+    measured = monitor.measured_speed(ws.run_dirs())
+    speed = measured.seconds_per_iter if measured else None
     if speed:
         st.markdown(t("config.fit.time", sec=speed, time=monitor.format_duration(speed * total_iters)))
     n_q = len(form.settings()["evaluation_inputs"])

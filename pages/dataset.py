@@ -9,7 +9,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import dataset, dataset_io, dataset_versions, general_library, identity, plan, runs, templates, xtuner_cli
+from core import (
+    dataset,
+    dataset_io,
+    dataset_versions,
+    general_library,
+    identity,
+    monitor,
+    plan,
+    runs,
+    templates,
+    xtuner_cli,
+)
 from core import dataset_stats as dstats
 from core.dataset import Problem
 from ui import hardware, learning_panel
@@ -124,8 +135,8 @@ def plan_for(key: str, model: str, settings: plan.Settings, _records: list) -> p
 
 
 @st.cache_data(show_spinner=False, ttl=30)
-def speed_for(root: str) -> dstats.Speed | None:
-    return dstats.measured_speed(ws.run_dirs())
+def speed_for(root: str) -> monitor.Speed | None:
+    return monitor.measured_speed(ws.run_dirs())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

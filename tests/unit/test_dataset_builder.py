@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from core import dataset, identity
+from core import dataset, identity, monitor
 from core import dataset_stats as ds
 from core.workspace import atomic_write_json
 
@@ -197,10 +197,10 @@ def _fake_run(ws, name: str, times: list[float], exit_code: int) -> None:
 
 
 def test_measured_speed_is_the_median_of_the_newest_succeeded_run(ws):
-    assert ds.measured_speed(ws.run_dirs()) is None
+    assert monitor.measured_speed(ws.run_dirs()) is None
     _fake_run(ws, "20250101-000000-train", [0.5, 0.7, 0.6], 0)
     _fake_run(ws, "20250102-000000-train", [9.0, 9.0], 1)  # newer, but failed
-    speed = ds.measured_speed(ws.run_dirs())
+    speed = monitor.measured_speed(ws.run_dirs())
     assert speed.seconds_per_iter == pytest.approx(0.6) and speed.run == "20250101-000000-train"
     assert speed.max_length == 256
 
