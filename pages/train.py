@@ -63,7 +63,9 @@ def _render_live(snap: monitor.Snapshot) -> None:
     elif status.active:
         train_live.preparing(snap.phase)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("train.elapsed"), monitor.format_duration(status.elapsed))
+    past = attempts.history(snap.job_dir)  # a resumed run: its earlier attempts count too
+    c1.metric(t("train.elapsed"), monitor.format_duration((status.elapsed or 0.0) + past.earlier_seconds
+                                                          if status.elapsed is not None else None))
     left = eta.remaining(prog) if status.active else None
     c2.metric(t("train.eta"), eta.format_left(left) if left is not None else "–")
     c3.metric(t("train.tps"), f"{snap.tokens_per_s:,.0f}" if snap.tokens_per_s else "–")
@@ -77,7 +79,7 @@ def _render_live(snap: monitor.Snapshot) -> None:
     if low:
         st.warning(t("train.lr_low", logged=f"{low.logged:.3g}", lr=f"{low.configured:.3g}", it=low.iteration,
                      warmup=low.warmup))
-    train_live.charts(rows, attempts.history(snap.job_dir).resumed_at)
+    train_live.charts(rows, past.resumed_at)
     train_live.sample_answers(snap.watch.sample_answers())
     with st.expander(t("train.log"), expanded=status.state == jobs.FAILED):
         st.code(snap.log_tail or " ", language="log")
