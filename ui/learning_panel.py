@@ -6,10 +6,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import jobs, learning
+from core import jobs, learning, samples
 from ui.i18n import t
 
-SHOWN = 160  # characters of an answer quoted in the verdict
+SHOWN = 60  # characters of an answer quoted in the verdict (an untrained model babbles for pages)
 
 
 def _names(names: learning.Names) -> str:
@@ -27,7 +27,8 @@ def verdict(v: learning.Verdict | None, where: str) -> None:
         st.info(t("learning.no_names"), icon=":material/help:")
         return
     q, a = (v.answers if v.learnt else v.missed)[0]
-    values = {"q": q, "a": a[:SHOWN] + ("…" if len(a) > SHOWN else ""), "names": _names(v.names)}
+    quoted = samples.say_undecodable(a[:SHOWN], t("train.sample_undecodable")) + ("…" if len(a) > SHOWN else "")
+    values = {"q": q, "a": quoted, "names": _names(v.names)}
     if v.learnt:
         st.success(t(f"learning.learnt.{where}", **values), icon=":material/school:")
     else:

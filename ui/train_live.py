@@ -18,6 +18,7 @@ from ui.i18n import t
 MAX_POINTS = 600
 CHARTS = ("loss", "lr", "grad_norm")
 SHOWN_ITERATIONS = 6
+ANSWER_CHARS = 240  # of each sample answer shown as an answer: a babbling model's fill pages
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
 
 
@@ -85,8 +86,11 @@ def _md(text: str) -> str:
 
 
 def _answer(sample: samples.Sample) -> str:
-    answer = samples.say_undecodable(sample.answer, t("train.sample_undecodable")).strip()
-    return answer or t("train.sample_empty")
+    """The answer in words, cut at :data:`ANSWER_CHARS` (the raw tab has it whole)."""
+    text = sample.answer.strip()
+    cut = len(text) > ANSWER_CHARS
+    answer = samples.say_undecodable(text[:ANSWER_CHARS], t("train.sample_undecodable")).strip()
+    return (answer + ("…" if cut else "")) or t("train.sample_empty")
 
 
 def sample_answers(found: list[samples.Sample]) -> None:
