@@ -217,7 +217,7 @@ with st.form("config.form"):
                               key="config.f.system")
         questions = st.text_area(t("config.questions"), value="\n".join(values.get("evaluation_inputs") or []),
                                  help=t("help.evaluation_inputs"), height=110, key="config.f.questions")
-    submitted = st.form_submit_button(t("config.save"), type="primary")
+    submitted = st.form_submit_button(t("config.save"), type="primary", key="config.save")
 support = attention.support(model_path)
 if support.remote_code and attention.SDPA not in support.known:
     st.info(t("config.attention.eager_only", file=support.code_file or "modeling_*.py"))

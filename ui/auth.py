@@ -81,7 +81,7 @@ def gate(in_app: bool = False) -> None:
     st.write(t("app.login_help"))
     with st.form("login"):
         given = st.text_input(t("app.password"), type="password", key="login.password")
-        if st.form_submit_button(t("app.login")):
+        if st.form_submit_button(t("app.login"), key="app.login"):
             if hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
                 st.session_state[state.AUTHED] = True
                 st.rerun()

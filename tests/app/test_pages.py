@@ -53,10 +53,10 @@ def test_password_gate_hides_everything_until_given(env_ws, monkeypatch):
     assert not at.exception
     assert not any("进度" in h.value for h in at.subheader)
     at.text_input(key="login.password").set_value("wrong")
-    at.button[0].click().run()
+    at.button(key="app.login").click().run()
     assert at.error and not any("进度" in h.value for h in at.subheader)
     at.text_input(key="login.password").set_value("s3cret")
-    at.button[0].click().run()
+    at.button(key="app.login").click().run()
     assert any("进度" in h.value for h in at.subheader)
     # A page script run on its own (Streamlit's old multipage mode) is gated too.
     page = _app("pages/train.py").run()
@@ -85,13 +85,13 @@ def test_config_page_saves_a_config_that_mmengine_loads(env_ws, demo_model):
     at = _app("pages/config.py").run()
     assert not at.exception
     at.number_input(key="config.f.max_epochs").set_value(2)  # form values go with the submit
-    at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
+    at.button(key="config.save").click().run()
     assert not at.exception, at.exception
     # 0.03 x 2 epochs x 32 iterations = 1.92: one warmup iteration, which mmengine never leaves.
     assert not at.success and "config" not in env_ws.settings()
     assert any("warmup_ratio" in e.value and "0.04" in e.value for e in at.error), [e.value for e in at.error]
     at.number_input(key="config.f.warmup_ratio").set_value(0.04)  # the value the message names
-    at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
+    at.button(key="config.save").click().run()
     assert not at.exception, at.exception
     assert at.success, [e.value for e in at.error]
     saved = Path(env_ws.settings()["config"])
@@ -103,7 +103,7 @@ def test_config_page_names_the_wrong_field_and_saves_nothing(env_ws, demo_model)
     _ready_ws(env_ws, demo_model)
     at = _app("pages/config.py").run()
     at.number_input(key="config.f.lr").set_value(0.0)
-    at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
+    at.button(key="config.save").click().run()
     assert not at.exception
     assert any("学习率" in e.value for e in at.error)
     assert not list(env_ws.configs_dir.glob("*.py"))
@@ -321,7 +321,7 @@ def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, demo_model, tmp_path, mo
         assert "约 24 token/秒：LoRA 训练时在 24 层的 1.8B 模型上实测" in sample_caption(), sample_caption()
         # Five records make a 9-iteration run, too short for 0.03 warmup (the page would refuse it).
         at.number_input(key="config.f.warmup_ratio").set_value(0.0)
-        at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
+        at.button(key="config.save").click().run()
         assert not at.exception and any("配置已保存" in x.value for x in at.success), [e.value for e in at.error]
         values, out = config.load_with_mmengine(Path(env_ws.settings()["config"]),
                                                 ["batch_size", "accumulative_counts", "model"])
@@ -338,7 +338,7 @@ def test_config_page_auto_recipe_on_an_80gb_gpu(env_ws, demo_model, tmp_path, mo
         at.run()  # the next run reloads the form from the saved file (as any click would)
         assert at.checkbox(key="config.f.half").value is True
         at.checkbox(key="config.f.half").uncheck()
-        at.button(key="FormSubmitter:config.form-校验并保存配置").click().run()
+        at.button(key="config.save").click().run()
         assert not at.exception and any("配置已保存" in x.value for x in at.success)
         assert not config.uses_app_hooks(saved.read_text(encoding="utf-8"))
         assert any("46.6 GB" in m.value for m in at.markdown)
@@ -363,7 +363,7 @@ def test_config_page_with_a_preset_the_form_does_not_fit_explains_instead_of_cra
     at.text_input(key="config.search").set_value(search).run()
     at.selectbox(key="config.preset").set_value(preset).run()
     assert not at.exception, at.exception
-    submit = [b for b in at.button if str(b.key).startswith("FormSubmitter:config.form")]
+    submit = [b for b in at.button if b.key == "config.save"]
     if outcome is None:
         assert not submit
         assert any(f"预设 {preset} 用不了" in e.value and "数据集文件路径" in e.value for e in at.error)
