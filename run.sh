@@ -37,6 +37,12 @@ torch_lines() {  # torch's and torchvision's lines of requirements.txt, comments
 
 step() { echo "==> [$1/5] $2"; }
 
+index_answers() {  # the CPU index answers within 10 s (a machine that cannot resolve it fails at once,
+  # where pip would retry every package five times before falling back)
+  "$VENV/bin/python" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1].rstrip('/') + '/torch/', timeout=10)" \
+    "$TORCH_CPU_INDEX" >/dev/null 2>&1
+}
+
 if [ "${1:-}" = "--torch-plan" ]; then
   if [ "$(torch_plan)" = cpu ]; then
     echo "cpu: no NVIDIA GPU found; torch's CPU build from $TORCH_CPU_INDEX"
@@ -58,6 +64,8 @@ if need_install; then
   "${PIP[@]}" -q --upgrade pip
   if "$VENV/bin/python" -c "import torch" 2>/dev/null; then
     step 3 "torch is already installed: kept"
+  elif [ "$(torch_plan)" = cpu ] && ! index_answers; then
+    step 3 "no NVIDIA GPU found, but $TORCH_CPU_INDEX does not answer: torch comes from the default index in the next step"
   elif [ "$(torch_plan)" = cpu ]; then
     step 3 "no NVIDIA GPU found: installing torch's CPU build (a fraction of the CUDA build's several GB) from $TORCH_CPU_INDEX"
     mapfile -t specs < <(torch_lines)

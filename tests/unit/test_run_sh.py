@@ -20,6 +20,7 @@ FAKE_PYTHON = """#!/usr/bin/env bash
 echo "$*" >> "$(dirname "$0")/../calls.log"
 case "$*" in
   "-c import torch") exit 1 ;;  # torch is not installed yet
+  *urllib.request*) [ -n "${NO_ANSWER:-}" ] && exit 1 ;;  # run.sh asks whether the CPU index answers
   *"--index-url"*) [ -n "${FAIL_INDEX:-}" ] && { echo "ERROR: could not reach the index" >&2; exit 1; } ;;
 esac
 exit 0
@@ -103,3 +104,12 @@ def test_with_a_gpu_torch_comes_from_the_default_index(fake):
     assert done.returncode == 0, done.stdout + done.stderr
     assert not any("--index-url" in c for c in _calls(fake))
     assert "NVIDIA GPU was found" in done.stdout
+
+
+def test_a_cpu_index_that_does_not_answer_is_not_asked_for_every_package(fake):
+    done = _run_sh(fake, "--setup-only", NO_ANSWER="1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert any("urllib.request" in c and CPU_INDEX in c for c in _calls(fake))  # it was asked once
+    assert not any("--index-url" in c for c in _calls(fake))
+    assert "does not answer" in done.stdout and any("-r requirements.txt" in c for c in _calls(fake))
+    assert (fake["venv"] / ".installed").exists()
