@@ -72,6 +72,11 @@ if need_install; then
     if ! "${PIP[@]}" --index-url "$TORCH_CPU_INDEX" "${specs[@]}"; then
       echo "==> torch's CPU build could not be installed from $TORCH_CPU_INDEX (not reachable, or no matching"
       echo "    version there); the next step installs torch from the default index instead (a larger download)"
+    elif ! "$VENV/bin/python" -c "import torch, torchvision" >/dev/null 2>&1; then
+      # e.g. a torchvision built for another torch (pip's own find-links can offer such a pair)
+      echo "==> the torch and torchvision just installed do not work together; removing them, the next step"
+      echo "    installs both from the default index instead"
+      "$VENV/bin/python" -m pip uninstall -q -y torch torchvision
     fi
   else
     step 3 "an NVIDIA GPU was found: torch comes from the default index in the next step"

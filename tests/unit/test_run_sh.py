@@ -20,6 +20,7 @@ FAKE_PYTHON = """#!/usr/bin/env bash
 echo "$*" >> "$(dirname "$0")/../calls.log"
 case "$*" in
   "-c import torch") exit 1 ;;  # torch is not installed yet
+  "-c import torch, torchvision") [ -n "${BAD_PAIR:-}" ] && exit 1 ;;  # the pair installed does not work
   *urllib.request*) [ -n "${NO_ANSWER:-}" ] && exit 1 ;;  # run.sh asks whether the CPU index answers
   *"--index-url"*) [ -n "${FAIL_INDEX:-}" ] && { echo "ERROR: could not reach the index" >&2; exit 1; } ;;
 esac
@@ -113,3 +114,12 @@ def test_a_cpu_index_that_does_not_answer_is_not_asked_for_every_package(fake):
     assert not any("--index-url" in c for c in _calls(fake))
     assert "does not answer" in done.stdout and any("-r requirements.txt" in c for c in _calls(fake))
     assert (fake["venv"] / ".installed").exists()
+
+
+def test_a_torch_and_torchvision_that_do_not_work_together_are_removed_again(fake):
+    done = _run_sh(fake, "--setup-only", BAD_PAIR="1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = _calls(fake)
+    removed = next(i for i, c in enumerate(calls) if c.startswith("-m pip uninstall") and "torch torchvision" in c)
+    assert removed < next(i for i, c in enumerate(calls) if "-r requirements.txt" in c)
+    assert "do not work together" in done.stdout
