@@ -4,4 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./run.sh --setup-only
-exec .venv/bin/python -m pytest "$@"
+# Tests run in as many processes as the machine has cores (at most 4; TEST_WORKERS=1 for one
+# process); tests that share a trained run or the Slurm cluster stay together (tests/conftest.py).
+workers="${TEST_WORKERS:-auto}"
+[ "$workers" = 1 ] && exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n "$workers" --maxprocesses 4 --dist loadgroup "$@"

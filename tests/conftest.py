@@ -19,6 +19,22 @@ os.environ["ASSISTANT_STUDIO_STRICT_STRINGS"] = "1"
 from core.demo_model import make_demo_model  # noqa: E402
 from core.workspace import Workspace  # noqa: E402
 
+# ./test.sh runs the tests in several processes (pytest-xdist, ``--dist loadgroup``). Tests that share
+# one expensive or single thing run in one process, one after another:
+#   "trained": the session's trained run (:func:`trained`): built once, read by many tests;
+#   "slurm": the one-node Slurm cluster (its jobs would queue behind each other anyway).
+GROUPS = {"trained": ("trained", "trained_ws")}
+GROUP_PATHS = {"slurm": ("tests/e2e/test_cluster_slurm.py",)}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(str(item.fspath)).relative_to(ROOT).as_posix()
+        group = next((g for g, paths in GROUP_PATHS.items() if path in paths), None)
+        group = group or next((g for g, names in GROUPS.items() if set(names) & set(item.fixturenames)), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
 
 @pytest.fixture(scope="session")
 def demo_model(tmp_path_factory) -> Path:
