@@ -19,7 +19,8 @@ os.environ["ASSISTANT_STUDIO_STRICT_STRINGS"] = "1"
 from core.demo_model import make_demo_model  # noqa: E402
 from core.workspace import Workspace  # noqa: E402
 
-# ./test.sh runs the tests in several processes (pytest-xdist, ``--dist loadgroup``). Tests that share
+# ./test.sh runs the tests in several processes (pytest-xdist, ``--dist loadgroup``; pytest 9.2 broke its
+# groups, hence the pin in requirements.txt and tests/unit/test_parallel_groups.py). Tests that share
 # one expensive or single thing run in one process, one after another:
 #   "trained": the session's trained run (:func:`trained`): built once, read by many tests;
 #   "slurm": the one-node Slurm cluster (its jobs would queue behind each other anyway).
@@ -27,9 +28,10 @@ GROUPS = {"trained": ("trained", "trained_ws")}
 GROUP_PATHS = {"slurm": ("tests/e2e/test_cluster_slurm.py",)}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        path = Path(str(item.fspath)).relative_to(ROOT).as_posix()
+        path = item.path.relative_to(ROOT).as_posix() if item.path.is_relative_to(ROOT) else ""
         group = next((g for g, paths in GROUP_PATHS.items() if path in paths), None)
         group = group or next((g for g, names in GROUPS.items() if set(names) & set(item.fixturenames)), None)
         if group:
