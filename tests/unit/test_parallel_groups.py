@@ -51,6 +51,7 @@ def test_tests_sharing_the_trained_run_run_in_one_worker(tmp_path):
     (tmp_path / "test_generated.py").write_text(TESTS)
     out = tmp_path / "workers.txt"
     env = dict(os.environ, PYTHONPATH=str(ROOT), GROUPS_OUT=str(out))
+    env.pop("PYTEST_ADDOPTS", None)  # the outer run's options (e.g. its --basetemp) are not this run's
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
                            "--dist", "loadgroup", str(tmp_path)], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=600)
