@@ -8,11 +8,11 @@ import streamlit as st
 
 from core import chat, scorecard, templates
 from ui import chat_models, chat_scorecard
-from ui import keys_chat as K
 from ui.auth import gate
 from ui.chat_models import SIDES, show_error
 from ui.common import fixed_labels, workspace
 from ui.i18n import t
+from ui.keys import Chat as K
 
 OWN_TEMPLATE = ""  # template value: the model's own chat template
 

@@ -14,6 +14,7 @@ from ui import config_fit, config_raw, config_recipe
 from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
+from ui.keys import Config as K
 
 gate()
 ws = workspace()
@@ -73,10 +74,10 @@ data_var = cfg.dataset_path_variable(base_text)
 current_method = cfg.method_of(base_text)
 lora_now = config_form.lora_settings(base_text)
 stamp = f"{preset}:{target.stat().st_mtime if target.is_file() else 0}"
-if st.session_state.get("config.loaded") != stamp:  # new preset or file: reset the form's widgets
-    for key in [k for k in st.session_state if str(k).startswith("config.f.")]:
+if st.session_state.get(K.LOADED) != stamp:  # new preset or file: reset the form's widgets
+    for key in [k for k in st.session_state if str(k).startswith(K.FIELD)]:
         del st.session_state[key]
-    st.session_state["config.loaded"] = stamp
+    st.session_state[K.LOADED] = stamp
 
 
 def _system_default() -> str:
@@ -95,7 +96,7 @@ def _template_default() -> str:
 def _num(name: str, kind: str, default, step=None, fmt=None):
     v = values.get(name, default)
     v = v if isinstance(v, (int, float)) and not isinstance(v, bool) else default
-    key = f"config.f.{name}"
+    key = K.FIELD + name
     if kind == "int":
         st.session_state.setdefault(key, int(v))
         # No min_value/max_value here or below: the browser would silently keep an out-of-range
@@ -108,8 +109,8 @@ def _num(name: str, kind: str, default, step=None, fmt=None):
 # ---- attention: the fastest the model's own code has (a saved config keeps its choice)
 attn_options = attention.available(model_path, gpu=bool(gpus))
 saved_attn = attention.of_config(base_text) if target.is_file() else None
-st.session_state.setdefault("config.f.attention", saved_attn if saved_attn in attn_options else attn_options[0])
-attn_now = st.session_state["config.f.attention"]
+st.session_state.setdefault(K.ATTENTION, saved_attn if saved_attn in attn_options else attn_options[0])
+attn_now = st.session_state[K.ATTENTION]
 
 # ---- recipe: the fastest that fits this GPU, or the tutorial's
 if gpus:
@@ -149,23 +150,23 @@ with st.form("config.form"):
     st.subheader(t("config.group.method"))
     c1, c2, c3 = st.columns(3)
     methods = list(cfg.METHODS)
-    st.session_state.setdefault("config.f.method", current_method)
+    st.session_state.setdefault(K.METHOD, current_method)
     method = c1.radio(t("config.method"), methods, format_func=lambda m: t(f"config.method.{m}"),
-                      key="config.f.method")
+                      key=K.METHOD)
     hw_options = ["gpu", "cpu"] if gpus else ["cpu"]
     hardware = c2.radio(t("config.hardware"), hw_options, format_func=lambda h: t(f"config.hw.{h}"),
-                        key="config.f.hardware")
-    st.session_state.setdefault("config.f.precision", "bf16" if (gpus and gpus[0].bf16) else "fp16")
-    precision = c2.selectbox(t("config.precision"), ["bf16", "fp16"], key="config.f.precision",
+                        key=K.HARDWARE)
+    st.session_state.setdefault(K.PRECISION, "bf16" if (gpus and gpus[0].bf16) else "fp16")
+    precision = c2.selectbox(t("config.precision"), ["bf16", "fp16"], key=K.PRECISION,
                              disabled=hardware == "cpu")
-    st.session_state.setdefault("config.f.ckpt", config_form.activation_checkpointing(base_text))
-    ckpt = c2.checkbox(t("config.ckpt"), key="config.f.ckpt", help=t("config.ckpt.help"))
+    st.session_state.setdefault(K.CKPT, config_form.activation_checkpointing(base_text))
+    ckpt = c2.checkbox(t("config.ckpt"), key=K.CKPT, help=t("config.ckpt.help"))
     # On unless a saved LoRA config was saved without it. Not greyed out by method or hardware: in a
     # form those are the values from before this edit; render() applies it to LoRA in bf16 only.
-    st.session_state.setdefault("config.f.half", cfg.uses_app_hooks(base_text) or not target.is_file()
+    st.session_state.setdefault(K.HALF, cfg.uses_app_hooks(base_text) or not target.is_file()
                                 or current_method != "lora")
-    half = c2.checkbox(t("config.half"), key="config.f.half", help=t("config.half.lead") + " " + t("config.half.help"))
-    attn = c2.selectbox(t("config.attention"), attn_options, key="config.f.attention",
+    half = c2.checkbox(t("config.half"), key=K.HALF, help=t("config.half.lead") + " " + t("config.half.help"))
+    attn = c2.selectbox(t("config.attention"), attn_options, key=K.ATTENTION,
                         format_func=lambda a: t(f"config.attention.{a}"), help=t("config.attention.help"))
     workers = c3.number_input(t("config.workers"), step=1, key="config.f.workers", help=t("config.workers.help"),
                               value=cfg.workers_of(base_text) or cfg.default_workers(model_path) or cfg.XTUNER_WORKERS)

@@ -12,13 +12,13 @@ from core import dataset, dataset_build, general_library, identity, plan, runs
 from core import dataset_stats as dstats
 from core.dataset import Problem
 from ui import dataset_check, dataset_save
-from ui import keys_dataset as K
 from ui.auth import gate
 from ui.common import workspace
 from ui.dataset_import import import_panel
 from ui.dataset_state import add_rows, editor_key, follow_form, form, set_rows, start
 from ui.dataset_widgets import counted, flash, labeled, problems_table
 from ui.i18n import t
+from ui.keys import Dataset as K
 
 gate()
 ws = workspace()
@@ -33,19 +33,18 @@ if st.session_state.get(K.FLASH):
 # ---------------------------------------------------------------- 1. who the assistant is
 st.subheader(t("dataset.who"))
 c1, c2 = st.columns(2)
-c1.text_input(t("dataset.owner"), **form("dataset.owner"), placeholder=t("dataset.owner_ph"),
+c1.text_input(t("dataset.owner"), **form(K.OWNER), placeholder=t("dataset.owner_ph"),
               help=t("dataset.owner_help"))
-c2.text_input(t("dataset.name"), **form("dataset.name"), placeholder=t("dataset.name_ph"), help=t("dataset.name_help"))
-c1.text_input(t("dataset.desc_zh"), **form("dataset.desc_zh"), placeholder="内在是上海AI实验室书生·浦语的1.8B大模型")
-c2.text_input(t("dataset.desc_en"), **form("dataset.desc_en"), placeholder="built on Shanghai AI Lab's InternLM2 1.8B")
-st.radio(t("dataset.langs"), ["zh", "en", "both"], **form("dataset.langs"), horizontal=True,
+c2.text_input(t("dataset.name"), **form(K.NAME), placeholder=t("dataset.name_ph"), help=t("dataset.name_help"))
+c1.text_input(t("dataset.desc_zh"), **form(K.DESC_ZH), placeholder="内在是上海AI实验室书生·浦语的1.8B大模型")
+c2.text_input(t("dataset.desc_en"), **form(K.DESC_EN), placeholder="built on Shanghai AI Lab's InternLM2 1.8B")
+st.radio(t("dataset.langs"), ["zh", "en", "both"], **form(K.LANGS), horizontal=True,
          format_func=labeled("dataset.lang"))
-ident = identity.Identity(*(st.session_state[f"dataset.{k}"] for k in ("owner", "name", "desc_zh", "desc_en",
-                                                                        "langs"))).clean()
+ident = identity.Identity(*(st.session_state[k] for k in (K.OWNER, K.NAME, K.DESC_ZH, K.DESC_EN, K.LANGS))).clean()
 
 # ---------------------------------------------------------------- 2. identity questions
 st.subheader(t("dataset.questions"))
-mode = st.radio(t("dataset.mode"), ["builder", "tutorial"], **form("dataset.mode"), horizontal=True,
+mode = st.radio(t("dataset.mode"), ["builder", "tutorial"], **form(K.MODE), horizontal=True,
                 format_func=labeled("dataset.mode"))
 rows: list[dict[str, str]] = []
 row_problems: list[Problem] = []
@@ -53,7 +52,7 @@ if not ident.owner:
     st.info(t("dataset.need_owner"), icon=":material/person:")
 elif mode == "tutorial":
     left, right = st.columns([1, 2])
-    left.number_input(t("dataset.tutorial_n"), min_value=1, max_value=100_000, step=1000, **form("dataset.tutorial_n"))
+    left.number_input(t("dataset.tutorial_n"), min_value=1, max_value=100_000, step=1000, **form(K.TUTORIAL_N))
     right.warning(t("dataset.tutorial_warning"), icon=":material/warning:")
     st.caption(t("dataset.tutorial_pairs"))
     st.table(pd.DataFrame(dataset.tutorial_pairs(ident.owner),
@@ -81,7 +80,7 @@ else:
     if b2.button(t("dataset.clear_rows"), key="dataset.clear_rows", icon=":material/delete_sweep:"):
         set_rows([], ident)
         st.rerun()
-    b3.number_input(t("dataset.repeat"), min_value=1, max_value=10_000, **form("dataset.repeat"),
+    b3.number_input(t("dataset.repeat"), min_value=1, max_value=10_000, **form(K.REPEAT),
                     help=t("dataset.repeat_help"))
     row_problems = dataset.check_rows(rows)
     if row_problems:
@@ -93,7 +92,7 @@ st.subheader(t("dataset.general"))
 st.markdown(t("dataset.general_help"))
 general: list[dict[str, Any]] = st.session_state[K.GENERAL]
 g1, g2 = st.columns([2, 1], vertical_alignment="center")
-g1.slider(t("dataset.share"), 0, 95, step=5, **form("dataset.share"), format="%d%%", help=t("dataset.share_help"),
+g1.slider(t("dataset.share"), 0, 95, step=5, **form(K.SHARE), format="%d%%", help=t("dataset.share_help"),
           disabled=mode == "tutorial")
 g2.metric(t("dataset.general_count"), f"{len(general):,}")
 share_note = st.empty()  # the share the dataset really has, filled in once it is built
@@ -120,8 +119,8 @@ with st.container(border=True):
 
 
 # ---------------------------------------------------------------- 4. build and check
-share = st.session_state["dataset.share"] / 100
-n_tut, repeat = int(st.session_state["dataset.tutorial_n"]), int(st.session_state["dataset.repeat"])
+share = st.session_state[K.SHARE] / 100
+n_tut, repeat = int(st.session_state[K.TUTORIAL_N]), int(st.session_state[K.REPEAT])
 build_key = (mode, ident.owner, ident.name, n_tut, repeat, share, st.session_state[K.GENERAL_VERSION],
              tuple((r["question"], r["answer"]) for r in rows))
 built: dataset_build.Built | None = st.session_state.get(K.BUILD)

@@ -9,9 +9,9 @@ import streamlit as st
 
 from core import chat, convert, models
 from core.workspace import Workspace
-from ui import keys_chat as K
 from ui.common import fixed_labels
 from ui.i18n import t
+from ui.keys import Chat as K
 
 SIDES = ("before", "after")
 FOLDER = "folder"  # selectbox value: "another model folder"

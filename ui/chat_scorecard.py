@@ -8,9 +8,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from core import chat, scorecard
-from ui import keys_chat as K
 from ui.chat_models import SIDES, show_error
 from ui.i18n import t
+from ui.keys import Chat as K
 
 
 def _pct(value: float | None) -> str:

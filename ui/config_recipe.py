@@ -7,12 +7,13 @@ import streamlit as st
 
 from core import estimate, recipes, sysinfo
 from ui.i18n import t
+from ui.keys import Config as K
 
 
 def picker(shape: estimate.ModelShape, gpu: sysinfo.GPU, attention: str, max_length, *, expanded: bool) -> None:
     """The recipe table and choice for ``shape`` on ``gpu`` at the form's sample length (``max_length``
     until the form has one), in an expander (open when nothing is saved yet)."""
-    ml = int(st.session_state.get("config.f.max_length", max_length))
+    ml = int(st.session_state.get(K.MAX_LENGTH, max_length))
     with st.expander(t("config.recipe"), expanded=expanded):
         st.caption(t("config.recipe.help", gpu=gpu.name, free=sysinfo.human_bytes(gpu.free)))
         choices = recipes.evaluate(shape, ml, gpu.free, gpus=1, attention=attention)
@@ -36,7 +37,7 @@ def picker(shape: estimate.ModelShape, gpu: sysinfo.GPU, attention: str, max_len
         if st.button(t("config.recipe.apply"), key="config.recipe_apply"):
             r = next(c.recipe for c in choices if c.recipe.key == picked)
             st.session_state.update({
-                "config.f.method": r.method, "config.f.precision": r.precision, "config.f.ckpt": r.checkpointing,
-                "config.f.batch_size": r.micro_batch, "config.f.accumulative_counts": r.accumulation(),
-                "config.f.hardware": "gpu", "config.f.half": r.half_frozen or r.method != "lora"})
+                K.METHOD: r.method, K.PRECISION: r.precision, K.CKPT: r.checkpointing,
+                K.BATCH_SIZE: r.micro_batch, K.ACCUMULATIVE_COUNTS: r.accumulation(),
+                K.HARDWARE: "gpu", K.HALF: r.half_frozen or r.method != "lora"})
             st.rerun()

@@ -14,6 +14,7 @@ from ui import hardware, learning_panel
 from ui.common import workspace
 from ui.dataset_widgets import counted, problems_table
 from ui.i18n import t
+from ui.keys import Dataset as K
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,9 +102,9 @@ def preview(records: list[dict], template: str) -> None:
     """One record rendered in the config's prompt template, as the model is trained on it."""
     with st.expander(t("dataset.preview"), icon=":material/visibility:"):
         st.caption(t("dataset.preview_help", template=template))
-        if st.session_state.get("dataset.preview_index", 1) > len(records):
-            st.session_state["dataset.preview_index"] = 1
-        idx = st.number_input(t("dataset.preview_record"), 1, len(records), 1, key="dataset.preview_index")
+        if st.session_state.get(K.PREVIEW_INDEX, 1) > len(records):
+            st.session_state[K.PREVIEW_INDEX] = 1
+        idx = st.number_input(t("dataset.preview_record"), 1, len(records), 1, key=K.PREVIEW_INDEX)
         turns = records[int(idx) - 1]["conversation"]
         try:
             text = templates.build_prompt(template, [(x["input"], x["output"]) for x in turns[:-1]],

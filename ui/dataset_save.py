@@ -12,9 +12,9 @@ from core import dataset, dataset_io, dataset_versions, identity, xtuner_cli
 from core.dataset import Problem
 from core.workspace import Workspace
 from ui import dataset_state
-from ui import keys_dataset as K
 from ui.dataset_widgets import counted, flash, problems_table, why
 from ui.i18n import t
+from ui.keys import Dataset as K
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -9,11 +9,11 @@ from typing import Any
 import streamlit as st
 
 from core import dataset, dataset_versions, identity
-from ui import keys_dataset as K
+from ui.keys import Dataset as K
 
 FORM_DEFAULTS: dict[str, Any] = {
-    "dataset.name": "", "dataset.owner": "", "dataset.desc_zh": "", "dataset.desc_en": "", "dataset.langs": "zh",
-    "dataset.mode": "builder", "dataset.tutorial_n": dataset.TUTORIAL_N, "dataset.repeat": 100, "dataset.share": 50,
+    K.NAME: "", K.OWNER: "", K.DESC_ZH: "", K.DESC_EN: "", K.LANGS: "zh",
+    K.MODE: "builder", K.TUTORIAL_N: dataset.TUTORIAL_N, K.REPEAT: 100, K.SHARE: 50,
 }
 
 
@@ -102,7 +102,7 @@ def add_rows(new: list[dict[str, str]]) -> None:
     kept = [r for r in (current_rows() if st.session_state.get(K.ROWS) is not None else [])
             if dataset.cell_text(r.get("question")) or dataset.cell_text(r.get("answer"))]
     set_rows(kept + new, None)
-    st.session_state[K.FORM]["dataset.mode"] = "builder"  # the radio takes it at the start of the next run
+    st.session_state[K.FORM][K.MODE] = "builder"  # the radio takes it at the start of the next run
 
 
 def saved_state(ident: identity.Identity) -> dict[str, Any]:

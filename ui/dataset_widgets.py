@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from core.dataset import Problem
-from ui import keys_dataset as K
 from ui.i18n import STRINGS, t
+from ui.keys import Dataset as K
 
 SHOWN_PROBLEMS = 200
 LISTED_PROBLEMS = 5

@@ -1,5 +1,6 @@
 """The code's structure: no import cycles in core (imports inside functions counted), core never
-imports Streamlit or the UI, and the programs started as child processes stand on their own."""
+imports Streamlit or the UI, the programs started as child processes stand on their own, and every
+session-state key of the pages and ui/ modules comes from ui/keys.py."""
 
 from __future__ import annotations
 
@@ -83,3 +84,73 @@ def test_app_modules_are_imported_at_the_top_except_in_bootstrapped_scripts():
     late = [(p.name, n) for p in CORE.rglob("*.py") if p.name not in BOOTSTRAPPED
             for n, in_function in _imports(p) if in_function and n.split(".")[0] in ("core", "ui")]
     assert late == []
+
+
+# ------------------------------------------------------------------ session-state keys
+UI_SOURCES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").rglob("*.py")])
+_STATE_METHODS = {"get", "pop", "setdefault", "__contains__", "__getitem__", "__setitem__", "__delitem__"}
+
+
+def _is_state(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "session_state"
+
+
+def _is_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+def literal_state_keys(source: str) -> list[str]:
+    """``line: key`` for each string literal (or f-string) used as a key of ``st.session_state``: indexed,
+    deleted, read with get/pop/setdefault, tested with ``in``, or set through ``update({...})``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        keys: list[ast.AST] = []
+        if isinstance(node, ast.Subscript) and _is_state(node.value):
+            keys = [node.slice]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _is_state(node.func.value):
+            if node.func.attr in _STATE_METHODS and node.args:
+                keys = [node.args[0]]
+            elif node.func.attr == "update":
+                keys = [k for a in node.args if isinstance(a, ast.Dict) for k in a.keys if k is not None]
+                keys += [ast.Constant(kw.arg) for kw in node.keywords if kw.arg]
+        elif isinstance(node, ast.Compare) and any(_is_state(c) for c in node.comparators):
+            keys = [node.left]
+        found += [f"{node.lineno}: {ast.unparse(k)}" for k in keys if _is_literal(k)]
+    return found
+
+
+def test_pages_and_ui_take_every_session_state_key_from_ui_keys():
+    assert len(UI_SOURCES) > 20
+    found = [f"{p.relative_to(ROOT)}:{hit}" for p in UI_SOURCES
+             for hit in literal_state_keys(p.read_text(encoding="utf-8"))]
+    assert found == [], "session-state keys spelled as literals (put them in ui/keys.py):\n" + "\n".join(found)
+
+
+def test_the_literal_key_finder_finds_every_way_of_using_a_key():
+    source = """
+st.session_state["a"] = 1
+x = st.session_state.get("b")
+st.session_state.pop(f"c.{n}", None)
+st.session_state.setdefault("d", 0)
+if "e" in st.session_state or "f" not in st.session_state:
+    del st.session_state["g"]
+st.session_state.update({"h": 1, K.OK: 2}, i=3)
+st.session_state[K.OK] = st.session_state.get(K.OK) or st.session_state[key]
+"""
+    assert sorted(hit.split(": ", 1)[1] for hit in literal_state_keys(source)) == [
+        "'a'", "'b'", "'d'", "'e'", "'f'", "'g'", "'h'", "'i'", "f'c.{n}'"]
+
+
+def test_session_keys_are_named_for_their_page_and_never_shared():
+    from ui import keys
+
+    seen: dict[str, str] = {}
+    for page in keys.PAGES:
+        prefix = page.__name__.lower() + "."
+        for name, value in vars(page).items():
+            if name.startswith("_"):
+                continue
+            for key in value.values() if isinstance(value, dict) else [value]:
+                assert key.startswith(prefix), f"{page.__name__}.{name} = {key!r} is not named {prefix}…"
+                assert key not in seen, f"{key!r} is both {seen[key]} and {page.__name__}.{name}"
+                seen[key] = f"{page.__name__}.{name}"
