@@ -12,6 +12,7 @@ from core.runs import RunPaths
 from ui import convert_guard, job_panel, learning_panel
 from ui.auth import gate
 from ui.common import workspace
+from ui.flash import flash, show_flash
 from ui.i18n import t
 from ui.keys import Convert as K
 
@@ -32,8 +33,7 @@ candidates = [d for d in ws.run_dirs() if convert.checkpoints(RunPaths(d).work_d
 if not candidates:
     st.info(t("convert.no_runs"))
     st.stop()
-if st.session_state.get(K.FLASH):
-    st.success(st.session_state.pop(K.FLASH))
+show_flash()
 
 training = {d.name for d in candidates if run_outcome.still_training(d)}
 run_name = st.selectbox(t("convert.run"), [d.name for d in candidates], key="convert.run",
@@ -93,7 +93,7 @@ if clicked:
     except jobs.JobError as exc:
         st.error(str(exc))
     else:
-        st.session_state[K.FLASH] = t("convert.started", name=run.root.name)
+        flash("success", t("convert.started", name=run.root.name))
         st.rerun()
 
 

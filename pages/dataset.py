@@ -16,7 +16,8 @@ from ui.auth import gate
 from ui.common import workspace
 from ui.dataset_import import import_panel
 from ui.dataset_state import add_rows, editor_key, follow_form, form, set_rows, start
-from ui.dataset_widgets import counted, flash, labeled, problems_table
+from ui.dataset_widgets import counted, labeled, problems_table
+from ui.flash import flash, show_flash
 from ui.i18n import t
 from ui.keys import Dataset as K
 
@@ -26,9 +27,7 @@ start(ws.dataset_path)  # the builder state of this session (from disk at its st
 
 st.title(t("dataset.title"))
 st.markdown(t("dataset.intro"))
-if st.session_state.get(K.FLASH):
-    kind, message = st.session_state.pop(K.FLASH)
-    getattr(st, kind)(message)
+show_flash()
 
 # ---------------------------------------------------------------- 1. who the assistant is
 st.subheader(t("dataset.who"))

@@ -8,6 +8,7 @@ from core import models, runs, sysinfo
 from core.demo_model import make_demo_model
 from ui.auth import gate
 from ui.common import workspace
+from ui.flash import flash, show_flash
 from ui.i18n import t
 from ui.keys import Home
 
@@ -51,11 +52,10 @@ if right.button(t("home.make_demo"), key="home.make_demo"):
         # Recorded before any other Streamlit call: a person who leaves the page while the model
         # is being made (which stops this run at the next call) still has it chosen.
         ws.update_settings(base_model=str(demo))
-    st.session_state[Home.MODEL_MSG] = t("home.demo_ready", path=demo)
+    flash("success", t("home.demo_ready", path=demo))
     del st.session_state[Home.MODEL_PATH]
     st.rerun()
-if st.session_state.get(Home.MODEL_MSG):
-    st.success(st.session_state.pop(Home.MODEL_MSG))
+show_flash()  # here, under the buttons: the demo model is ready
 st.caption(t("home.demo_note"))
 
 

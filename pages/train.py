@@ -14,6 +14,7 @@ from ui import cluster_panel, job_panel, learning_panel, retry_panel, run_view, 
 from ui.auth import gate
 from ui.charts import number, steps_chart
 from ui.common import workspace
+from ui.flash import flash, show_flash
 from ui.i18n import t
 from ui.keys import Train as K
 
@@ -145,8 +146,7 @@ def _start_form() -> None:
 
 
 # ---- the current training, if any
-if st.session_state.get(K.FLASH):
-    st.success(st.session_state.pop(K.FLASH))
+show_flash()
 active = jobs.active_jobs(ws.runs_dir, "train")
 if st.session_state.get(K.STARTED):
     # The start is confirmed for as long as the run it started is running (every rerun of the page
@@ -223,7 +223,7 @@ if not picked_status.active:
             except (jobs.JobError, ValueError, OSError) as exc:
                 st.error(str(exc))
             else:
-                st.session_state[K.FLASH] = t("train.deleted", name=picked)
+                flash("success", t("train.deleted", name=picked))
                 st.session_state.pop(K.DELETE_CONFIRM, None)
                 st.rerun()
 

@@ -20,7 +20,8 @@ import streamlit as st
 
 from core import dataset_io, memtrim
 from core.identity import Identity
-from ui.dataset_widgets import fill, flash, labeled, plural, problems_table, say
+from ui.dataset_widgets import fill, labeled, plural, problems_table, say
+from ui.flash import flash
 from ui.i18n import t
 from ui.keys import Dataset as K
 from ui.uploader import file_uploader

@@ -12,7 +12,8 @@ from core import dataset, dataset_io, dataset_versions, identity, xtuner_cli
 from core.dataset import Problem
 from core.workspace import Workspace
 from ui import dataset_state
-from ui.dataset_widgets import counted, flash, problems_table, why
+from ui.dataset_widgets import counted, problems_table, why
+from ui.flash import flash
 from ui.i18n import t
 from ui.keys import Dataset as K
 

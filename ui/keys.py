@@ -19,7 +19,6 @@ class App:
 
 class Home:
     MODEL_PATH = "home.model_path"  # the model folder field
-    MODEL_MSG = "home.model_msg"  # the demo model is ready (shown once after the rerun)
 
 
 class Dataset:
@@ -52,7 +51,6 @@ class Dataset:
     UPLOAD_VERSION = "dataset.s.upload_version"  # bumped to show an empty uploader after an import ends
     BUILD = "dataset.s.build"  # the built dataset of the current inputs (core.dataset_build.Built)
     CHECK_OUTPUT = "dataset.s.check_output"  # (exit code, output) of check-custom-dataset
-    FLASH = "dataset.s.flash"  # (kind, message) to show once after a rerun
     DISK_SIG = "dataset.s.disk_sig"  # content hash of the saved file when this page last read or wrote it
     SAVE_ASK = "dataset.s.save_ask"  # the file changed on disk since: saving waits for "save anyway"
 
@@ -77,11 +75,9 @@ class Train:
     OPEN = "train.open"  # the run viewer's selectbox
     FOLLOW = "train.follow"  # a run the viewer is to show on its next render (set by start, stop, resume, end)
     WATCHING = "train.watching"  # the running training this tab last showed
-    FLASH = "train.flash"  # a message shown once after the rerun that follows an action
 
 
 class Convert:
-    FLASH = "convert.flash"  # a message shown once after the rerun that follows an action
     ZIP_BYTES = "convert.zip_bytes"  # (run name, the adapter zipped) for the download button
 
 

@@ -154,3 +154,26 @@ def test_session_keys_are_named_for_their_page_and_never_shared():
                 assert key.startswith(prefix), f"{page.__name__}.{name} = {key!r} is not named {prefix}…"
                 assert key not in seen, f"{key!r} is both {seen[key]} and {page.__name__}.{name}"
                 seen[key] = f"{page.__name__}.{name}"
+
+
+def _key_uses(path: Path) -> list[tuple[int, str, str]]:
+    """``(line, class, name)`` for each ``K.NAME`` where ``K`` is a class imported from ui.keys."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    alias = {a.asname or a.name: a.name for n in ast.walk(tree)
+             if isinstance(n, ast.ImportFrom) and n.module == "ui.keys" for a in n.names}
+    return [(n.lineno, alias[n.value.id], n.attr) for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in alias]
+
+
+def test_every_key_used_is_defined_and_only_ui_flash_touches_the_flash_key():
+    from ui import keys
+
+    sources = [*UI_SOURCES, *sorted((ROOT / "tests").rglob("*.py"))]
+    uses = {p: _key_uses(p) for p in sources}
+    assert sum(map(len, uses.values())) > 100  # the uses were really read
+    missing = [f"{p.relative_to(ROOT)}:{line}: {cls}.{name}" for p, found in uses.items()
+               for line, cls, name in found if not hasattr(getattr(keys, cls), name)]
+    assert missing == []
+    flash = sorted({str(p.relative_to(ROOT)) for p, found in uses.items()
+                    if any((cls, name) == ("App", "FLASH") for _, cls, name in found)})
+    assert flash == ["ui/flash.py"], "messages after a rerun go through ui.flash (flash, show_flash)"
