@@ -5,12 +5,13 @@ session-state key of the pages and ui/ modules comes from ui/keys.py."""
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "core"
 # Run as scripts by the job machinery (``python core/<name>.py``): they must start without the app.
-STANDALONE = ("job_runner.py", "xtuner_launcher.py", "xtuner_hooks.py")
+STANDALONE = ("job_runner.py", "xtuner_launcher.py", "xtuner_hooks.py")  # and every program in core/procs/
 # Run as scripts, but make the app importable first (their imports of it follow that set-up).
 BOOTSTRAPPED = ("verify_model.py", "retry.py")
 
@@ -74,9 +75,19 @@ def test_core_never_imports_streamlit_or_the_ui():
 
 
 def test_child_process_programs_import_nothing_from_the_app():
-    for name in STANDALONE:
+    procs = [str(p.relative_to(CORE)) for p in sorted((CORE / "procs").glob("*.py")) if p.name != "__init__.py"]
+    assert len(procs) >= 3  # the programs were really found
+    for name in (*STANDALONE, *procs):
         app = [n for n, _ in _imports(CORE / name) if n.split(".")[0] in ("core", "ui", "pages")]
         assert app == [], f"core/{name} is started as a program on its own and imports {app}"
+
+
+def test_the_programs_in_core_procs_import_the_standard_library_and_what_they_run_only():
+    # They run in XTuner's environment, apart from the app: mmengine to load a config, torch to see GPUs.
+    allowed = set(sys.stdlib_module_names) | {"mmengine", "torch"}
+    for path in sorted((CORE / "procs").glob("*.py")):
+        extra = sorted({n.split(".")[0] for n, _ in _imports(path)} - allowed)
+        assert extra == [], f"core/procs/{path.name} imports {extra}"
 
 
 def test_app_modules_are_imported_at_the_top_except_in_bootstrapped_scripts():
