@@ -7,23 +7,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
 from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import LANGS, t
+from ui.keys import App
 
 st.set_page_config(page_title="Assistant Studio", page_icon=":material/smart_toy:", layout="wide")
 
 
 ws = workspace()
-current_lang = st.session_state.get(state.LANG) or ws.settings().get("lang", "zh")
-st.session_state[state.LANG] = current_lang
+current_lang = st.session_state.get(App.LANG) or ws.settings().get("lang", "zh")
+st.session_state[App.LANG] = current_lang
 with st.sidebar:
     options = list(LANGS)
     chosen = st.selectbox(t("app.language"), options, index=options.index(current_lang), format_func=LANGS.get,
                           key="app.lang_select")
 if chosen != current_lang:
-    st.session_state[state.LANG] = chosen
+    st.session_state[App.LANG] = chosen
     ws.update_settings(lang=chosen)
     st.rerun()
 

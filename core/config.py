@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from core import attention as attn
+from core import procs
 from core.pyedit import Editor as _Editor
 from core.pyedit import kw as _kw
 from core.pyedit import set_keyword
@@ -431,21 +432,7 @@ def _imports_name(tree: ast.Module, name: str) -> bool:
 # ---------------------------------------------------------------- validation
 
 
-_VALIDATE_SNIPPET = r"""
-import json, sys
-from mmengine.config import Config
-cfg = Config.fromfile(sys.argv[1])
-keys = json.loads(sys.argv[2])
-out = {}
-for k in keys:
-    v = cfg.get(k, None)
-    try:
-        json.dumps(v)
-        out[k] = v
-    except TypeError:
-        out[k] = repr(v)
-print("@@VALUES@@" + json.dumps(out, ensure_ascii=False))
-"""
+VALUES_MARK = "@@VALUES@@"  # core/procs/load_config.py prints it before the values
 
 
 def load_with_mmengine(path: Path, keys: list[str], timeout: float = 120) -> tuple[dict[str, Any] | None, str]:
@@ -453,13 +440,13 @@ def load_with_mmengine(path: Path, keys: list[str], timeout: float = 120) -> tup
     import json
 
     proc = subprocess.run(
-        [sys.executable, "-c", _VALIDATE_SNIPPET, str(path), json.dumps(keys)],
+        [sys.executable, str(procs.path("load_config")), str(path), json.dumps(keys)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False,
         env=app_path_env(),
     )
     for line in proc.stdout.splitlines():
-        if line.startswith("@@VALUES@@"):
-            return json.loads(line[len("@@VALUES@@"):]), proc.stdout
+        if line.startswith(VALUES_MARK):
+            return json.loads(line[len(VALUES_MARK):]), proc.stdout
     return None, proc.stdout
 
 

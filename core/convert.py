@@ -14,22 +14,17 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import jobs, xtuner_cli
+from core import jobs, procs, xtuner_cli
 from core.estimate import read_shape
 from core.models import is_model_dir
 from core.xtuner_cli import Invocation
 
 CKPT_RE = re.compile(r"^iter_(\d+)\.pth$")
 
-# Runs as a final step: move the finished merge into place, keeping any earlier one.
-_FINALIZE = (
-    "import os, sys, time\n"
-    "tmp, final = sys.argv[1], sys.argv[2]\n"
-    "if os.path.exists(final):\n"
-    "    os.replace(final, final + '.previous-' + time.strftime('%Y%m%d-%H%M%S'))\n"
-    "os.replace(tmp, final)\n"
-    "print('merged model ready:', final)\n"
-)
+def _finalize_step(tmp: Path, merged_dir: Path) -> jobs.Step:
+    """The merge's last step: the finished ``.partial`` folder becomes ``merged_dir`` (core/procs/finalize_merge.py)."""
+    argv = [sys.executable, str(procs.path("finalize_merge")), str(tmp), str(merged_dir)]
+    return jobs.Step("finalize", Invocation(argv, {}, f"mv {tmp} {merged_dir}"))
 
 
 def _complete(path: Path) -> bool:
@@ -104,8 +99,7 @@ def convert_steps(
                                    max_shard_size=max_shard_size,
                                    safe_serialization=safe_serialization).display
         steps.append(jobs.Step("merge", Invocation(merge_inv.argv, merge_inv.env, display, merge_inv.drop_env)))
-        steps.append(jobs.Step("finalize", Invocation(
-            [sys.executable, "-c", _FINALIZE, str(tmp), str(merged_dir)], {}, f"mv {tmp} {merged_dir}")))
+        steps.append(_finalize_step(tmp, merged_dir))
     return steps
 
 
@@ -117,8 +111,7 @@ def merge_steps(base_model: Path, adapter_dir: Path, merged_dir: Path, *, device
                            safe_serialization=safe_serialization)
     return [
         jobs.Step("merge", inv),
-        jobs.Step("finalize", Invocation([sys.executable, "-c", _FINALIZE, str(tmp), str(merged_dir)], {},
-                                         f"mv {tmp} {merged_dir}")),
+        _finalize_step(tmp, merged_dir),
     ]
 
 

@@ -17,22 +17,10 @@ from pathlib import Path
 
 import psutil
 
-from core import slurm
+from core import procs, slurm
 
 PACKAGES = ("torch", "xtuner", "transformers", "peft", "bitsandbytes", "accelerate", "mmengine",
             "datasets", "streamlit", "deepspeed")
-
-_GPU_SNIPPET = r"""
-import json, torch
-out = {"cuda": torch.version.cuda, "gpus": []}
-if torch.cuda.is_available():
-    for i in range(torch.cuda.device_count()):
-        free, total = torch.cuda.mem_get_info(i)
-        out["gpus"].append({"name": torch.cuda.get_device_name(i), "free": free, "total": total,
-                            "bf16": torch.cuda.is_bf16_supported()})
-print(json.dumps(out))
-"""
-
 
 @dataclass
 class GPU:
@@ -75,7 +63,7 @@ def versions() -> dict[str, str | None]:
 
 def gpu_info(timeout: float = 60) -> tuple[list[GPU], str | None]:
     try:
-        proc = subprocess.run([sys.executable, "-c", _GPU_SNIPPET], capture_output=True, text=True,
+        proc = subprocess.run([sys.executable, str(procs.path("gpu_query"))], capture_output=True, text=True,
                               timeout=timeout, check=False)
         data = json.loads(proc.stdout.strip().splitlines()[-1])
     except (subprocess.SubprocessError, ValueError, IndexError, OSError):

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import chat, convert, models, scorecard, templates
-from ui import keys_chat as K
+from core import chat, scorecard, templates
+from ui import chat_models, chat_scorecard
 from ui.auth import gate
+from ui.chat_models import SIDES, show_error
 from ui.common import fixed_labels, workspace
 from ui.i18n import t
+from ui.keys import Chat as K
 
-SIDES = ("before", "after")
-FOLDER = "folder"  # selectbox value: "another model folder"
-BASE = "base"  # before-side selectbox value: the base model
 OWN_TEMPLATE = ""  # template value: the model's own chat template
 
 gate()
@@ -27,72 +26,13 @@ def _load(model: str, adapter: str | None, device: str, dtype: str) -> chat.Load
     return chat.load(Path(model), Path(adapter) if adapter else None, device=device, dtype=dtype)
 
 
-def _show_error(exc: chat.ChatError) -> None:
-    st.error(t(f"chat.err.{exc.reason}") if f"chat.err.{exc.reason}" in _REASONS else t("chat.err.error"),
-             icon=":material/error:")
-    st.caption(str(exc))
-
-
-_REASONS = {f"chat.err.{r}" for r in ("missing", "unreadable", "adapter", "no_gpu", "oom", "no_chat_template",
-                                      "generate")}
-
-
-def _folder_target(path: str, adapter: str = "") -> chat.Target | None:
-    problem = models.check_model_dir(path)
-    if problem:
-        st.error(t(problem[0], **problem[1]))
-        return None
-    if adapter.strip() and not convert.is_adapter_dir(Path(adapter.strip()).expanduser()):
-        st.error(t("chat.err.not_adapter", path=adapter.strip()))
-        return None
-    return chat.Target(Path(path.strip()).expanduser(), Path(adapter.strip()).expanduser() if adapter.strip() else None)
-
-
-def _option_label(key: str) -> str:
-    if key == FOLDER:
-        return t("chat.opt.folder")
-    return t(f"chat.opt.{options[key].kind}", run=options[key].run)
-
-
 st.title(t("chat.title"))
 st.caption(t("chat.intro"))
 if not options:
     st.info(t("chat.no_runs"), icon=":material/info:")
 
 # ---- which model each side uses ------------------------------------------------------------
-targets: dict[str, chat.Target | None] = {}
-with st.container(border=True):
-    col_before, col_after = st.columns(2)
-    with col_after:
-        st.markdown(f"**:material/auto_awesome: {t('chat.after')}**")
-        picked = st.selectbox(t("chat.after_model"), [*options, FOLDER], format_func=fixed_labels(_option_label),
-                              key=K.AFTER, help=t("chat.after_help"))
-        option = options.get(picked)
-        if option is None:
-            path = st.text_input(t("chat.folder_path"), key=K.AFTER_PATH, placeholder="/root/finetune/merged")
-            adapter = st.text_input(t("chat.adapter_path"), key=K.AFTER_ADAPTER_PATH, help=t("chat.adapter_help"))
-            targets["after"] = _folder_target(path, adapter) if path.strip() else None
-        else:
-            targets["after"] = option.target
-            st.caption(t("chat.run_template", template=option.template or chat.DEFAULT_TEMPLATE))
-    with col_before:
-        st.markdown(f"**:material/history: {t('chat.before')}**")
-        base = (str(option.base_model) if option and option.base_model else ws.settings().get("base_model")) or ""
-        choices = ([BASE] if base else []) + [FOLDER]
-        picked_before = st.selectbox(
-            t("chat.before_model"), choices, key=K.BEFORE, help=t("chat.before_help"),
-            format_func=fixed_labels(lambda v: t("chat.opt.base", path=Path(base).name) if v == BASE
-                                     else t("chat.opt.folder")))
-        if picked_before == FOLDER:
-            path = st.text_input(t("chat.folder_path"), key=K.BEFORE_PATH)
-            targets["before"] = _folder_target(path) if path.strip() else None
-        else:
-            targets["before"] = _folder_target(base)
-            st.caption(f"`{base}`")
-    if targets["before"] and targets["after"]:
-        targets["before"] = chat.share_base(targets["before"], targets["after"])
-        if targets["before"].load_key == targets["after"].load_key:
-            st.caption(f":material/memory: {t('chat.shared')}")
+targets, option = chat_models.pick(ws, options)
 
 # ---- defaults from the run: its template, system prompt and the names to look for -----------
 defaults_for = (option.run, option.kind) if option else None
@@ -151,7 +91,7 @@ def loaded(side: str) -> chat.Loaded | None:
         with st.spinner(t("chat.loading", name=target.model.name)):
             return _load(*target.load_key, device, dtype)
     except chat.ChatError as exc:
-        _show_error(exc)
+        show_error(exc)
         return None
 
 
@@ -193,7 +133,7 @@ def ask(side: str, prompt: str) -> None:
             text = st.write_stream(chat.stream(model, prompt, history=past, stats=stats,
                                                use_adapter=targets[side].use_adapter, **fmt))
         except chat.ChatError as exc:
-            _show_error(exc)
+            show_error(exc)
             return
         turn = {"q": prompt, "a": text if isinstance(text, str) else "", "ttft": stats.ttft,
                 "tps": stats.tokens_per_s, "tokens": stats.tokens}
@@ -232,65 +172,7 @@ def show_chat() -> None:
                 ask(side, prompt)
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def _hit(value: bool | None) -> str:
-    """Whether an answer named the owner: ✓, ✗, or – for a question where it does not apply."""
-    return "–" if value is None else ("✓" if value else "✗")
-
-
-def show_scorecard() -> None:
-    st.caption(t("chat.sc.intro"))
-    names_text = st.text_input(t("chat.sc.names"), key=K.SC_NAMES, help=t("chat.sc.names_help"))
-    c1, c2 = st.columns(2)
-    identity_text = c1.text_area(t("chat.sc.identity"), key=K.SC_IDENTITY, height=220,
-                                 help=t("chat.sc.identity_help"))
-    general_text = c2.text_area(t("chat.sc.general"), key=K.SC_GENERAL, height=220)
-    names = scorecard.parse_names(names_text)
-    if not names:
-        st.warning(t("chat.sc.no_names"), icon=":material/warning:")
-    if st.button(t("chat.sc.run"), key=K.SC_RUN, type="primary", icon=":material/fact_check:"):
-        models_ = {}
-        for side in SIDES:
-            models_[side] = loaded(side)
-        if all(models_.values()):
-            bar_ = st.progress(0.0)
-
-            def asker(side: str):
-                return lambda q: chat.answer(models_[side], q, use_adapter=targets[side].use_adapter, **fmt)
-
-            def progress(done: int, total: int, question: str) -> None:
-                bar_.progress(done / max(total, 1), text=t("chat.sc.progress", done=done, total=total, q=question))
-
-            try:
-                st.session_state[K.SCORECARD] = scorecard.run(
-                    asker("before"), asker("after"), scorecard.parse_questions(identity_text),
-                    scorecard.parse_questions(general_text), names, on_progress=progress)
-            except chat.ChatError as exc:
-                _show_error(exc)
-            bar_.empty()
-    card: scorecard.Scorecard | None = st.session_state.get(K.SCORECARD)
-    if card is None:
-        return
-    m1, m2, m3 = st.columns(3)
-    m1.metric(t("chat.sc.hit_before"), _pct(card.hit_rate_before))
-    m2.metric(t("chat.sc.hit_after"), _pct(card.hit_rate_after))
-    m3.metric(t("chat.sc.drift"), _pct(card.general_drift), help=t("chat.sc.drift_help"))
-    st.caption(t("chat.sc.names_used", names=", ".join(card.names) or "–"))
-    widths = {t("chat.sc.col.kind"): "small", t("chat.sc.col.question"): "medium", t("chat.sc.col.hit_before"): "small",
-              t("chat.sc.col.hit_after"): "small", t("chat.sc.col.drift"): "small", t("chat.before"): "medium",
-              t("chat.after"): "medium"}
-    st.dataframe([dict(zip(widths, (t(f"chat.sc.kind.{r.kind}"), r.question, _hit(r.before_hit), _hit(r.after_hit),
-                                    _pct(r.drift), r.before, r.after), strict=True)) for r in card.rows],
-                 hide_index=True, width="stretch",  # fits the page: answers get the room, short columns little
-                 column_config={name: st.column_config.TextColumn(width=w) for name, w in widths.items()})
-    st.download_button(t("chat.sc.download"), ("\ufeff" + scorecard.to_csv(card)).encode("utf-8"),
-                       file_name="scorecard.csv", mime="text/csv", key=K.SC_DOWNLOAD, icon=":material/download:")
-
-
 if view == "scorecard":
-    show_scorecard()
+    chat_scorecard.show(targets, loaded, fmt)
 else:
     show_chat()

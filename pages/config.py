@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import streamlit as st
 
-from core import attention, config_form, estimate, monitor, plan, recipes, sample_cost, sysinfo, templates
+from core import attention, config_form, estimate, plan, sysinfo, templates
 from core import config as cfg
 from core.demo_model import is_demo_model
 from core.models import check_model_dir
+from ui import config_fit, config_raw, config_recipe
 from ui.auth import gate
 from ui.common import workspace
 from ui.i18n import t
+from ui.keys import Config as K
 
 gate()
 ws = workspace()
@@ -73,10 +74,10 @@ data_var = cfg.dataset_path_variable(base_text)
 current_method = cfg.method_of(base_text)
 lora_now = config_form.lora_settings(base_text)
 stamp = f"{preset}:{target.stat().st_mtime if target.is_file() else 0}"
-if st.session_state.get("config.loaded") != stamp:  # new preset or file: reset the form's widgets
-    for key in [k for k in st.session_state if str(k).startswith("config.f.")]:
+if st.session_state.get(K.LOADED) != stamp:  # new preset or file: reset the form's widgets
+    for key in [k for k in st.session_state if str(k).startswith(K.FIELD)]:
         del st.session_state[key]
-    st.session_state["config.loaded"] = stamp
+    st.session_state[K.LOADED] = stamp
 
 
 def _system_default() -> str:
@@ -95,7 +96,7 @@ def _template_default() -> str:
 def _num(name: str, kind: str, default, step=None, fmt=None):
     v = values.get(name, default)
     v = v if isinstance(v, (int, float)) and not isinstance(v, bool) else default
-    key = f"config.f.{name}"
+    key = K.FIELD + name
     if kind == "int":
         st.session_state.setdefault(key, int(v))
         # No min_value/max_value here or below: the browser would silently keep an out-of-range
@@ -108,41 +109,15 @@ def _num(name: str, kind: str, default, step=None, fmt=None):
 # ---- attention: the fastest the model's own code has (a saved config keeps its choice)
 attn_options = attention.available(model_path, gpu=bool(gpus))
 saved_attn = attention.of_config(base_text) if target.is_file() else None
-st.session_state.setdefault("config.f.attention", saved_attn if saved_attn in attn_options else attn_options[0])
-attn_now = st.session_state["config.f.attention"]
+st.session_state.setdefault(K.ATTENTION, saved_attn if saved_attn in attn_options else attn_options[0])
+attn_now = st.session_state[K.ATTENTION]
 
 # ---- recipe: the fastest that fits this GPU, or the tutorial's
 if gpus:
     shape_now = estimate.read_shape(Path(model_path))
     if shape_now is not None:
-        ml = int(st.session_state.get("config.f.max_length", values.get("max_length", 2048)))
-        with st.expander(t("config.recipe"), expanded=not target.is_file()):
-            st.caption(t("config.recipe.help", gpu=gpus[0].name, free=sysinfo.human_bytes(gpus[0].free)))
-            choices = recipes.evaluate(shape_now, ml, gpus[0].free, gpus=1, attention=attn_now)
-            best = recipes.auto(shape_now, ml, gpus[0].free, bf16=gpus[0].bf16, attention=attn_now)
-            st.dataframe([{
-                t("config.recipe.col.name"): c.recipe.key, t("config.recipe.col.method"): c.recipe.method,
-                t("config.recipe.col.precision"): c.recipe.precision,
-                t("config.recipe.col.ckpt"): c.recipe.checkpointing,
-                t("config.recipe.col.half"): c.recipe.half_frozen,
-                t("config.recipe.col.batch"): f"{c.recipe.micro_batch} × {c.recipe.accumulation()}",
-                t("config.recipe.col.memory"): sysinfo.human_bytes(c.memory),
-                t("config.recipe.col.fits"): c.fits, t("config.recipe.col.speed"): c.recipe.speed_for(shape_now),
-            } for c in choices], hide_index=True, width="stretch")
-            st.caption(t("config.recipe.arch_internlm2" if shape_now.fused_qkv else "config.recipe.arch_llama",
-                         attn=attn_now))
-            keys = [c.recipe.key for c in choices]
-            default = keys.index(best.recipe.key) if best else keys.index(recipes.TUTORIAL.key)
-            picked = st.selectbox(t("config.recipe.pick"), keys, index=default, key="config.recipe",
-                                  format_func=lambda k: k + (f" — {t('config.recipe.auto')}" if best and
-                                                             k == best.recipe.key else ""))
-            if st.button(t("config.recipe.apply"), key="config.recipe_apply"):
-                r = next(c.recipe for c in choices if c.recipe.key == picked)
-                st.session_state.update({
-                    "config.f.method": r.method, "config.f.precision": r.precision, "config.f.ckpt": r.checkpointing,
-                    "config.f.batch_size": r.micro_batch, "config.f.accumulative_counts": r.accumulation(),
-                    "config.f.hardware": "gpu", "config.f.half": r.half_frozen or r.method != "lora"})
-                st.rerun()
+        config_recipe.picker(shape_now, gpus[0], attn_now, values.get("max_length", 2048),
+                             expanded=not target.is_file())
 
 with st.form("config.form"):
     st.subheader(t("config.group.model"))
@@ -175,23 +150,23 @@ with st.form("config.form"):
     st.subheader(t("config.group.method"))
     c1, c2, c3 = st.columns(3)
     methods = list(cfg.METHODS)
-    st.session_state.setdefault("config.f.method", current_method)
+    st.session_state.setdefault(K.METHOD, current_method)
     method = c1.radio(t("config.method"), methods, format_func=lambda m: t(f"config.method.{m}"),
-                      key="config.f.method")
+                      key=K.METHOD)
     hw_options = ["gpu", "cpu"] if gpus else ["cpu"]
     hardware = c2.radio(t("config.hardware"), hw_options, format_func=lambda h: t(f"config.hw.{h}"),
-                        key="config.f.hardware")
-    st.session_state.setdefault("config.f.precision", "bf16" if (gpus and gpus[0].bf16) else "fp16")
-    precision = c2.selectbox(t("config.precision"), ["bf16", "fp16"], key="config.f.precision",
+                        key=K.HARDWARE)
+    st.session_state.setdefault(K.PRECISION, "bf16" if (gpus and gpus[0].bf16) else "fp16")
+    precision = c2.selectbox(t("config.precision"), ["bf16", "fp16"], key=K.PRECISION,
                              disabled=hardware == "cpu")
-    st.session_state.setdefault("config.f.ckpt", config_form.activation_checkpointing(base_text))
-    ckpt = c2.checkbox(t("config.ckpt"), key="config.f.ckpt", help=t("config.ckpt.help"))
+    st.session_state.setdefault(K.CKPT, config_form.activation_checkpointing(base_text))
+    ckpt = c2.checkbox(t("config.ckpt"), key=K.CKPT, help=t("config.ckpt.help"))
     # On unless a saved LoRA config was saved without it. Not greyed out by method or hardware: in a
     # form those are the values from before this edit; render() applies it to LoRA in bf16 only.
-    st.session_state.setdefault("config.f.half", cfg.uses_app_hooks(base_text) or not target.is_file()
+    st.session_state.setdefault(K.HALF, cfg.uses_app_hooks(base_text) or not target.is_file()
                                 or current_method != "lora")
-    half = c2.checkbox(t("config.half"), key="config.f.half", help=t("config.half.lead") + " " + t("config.half.help"))
-    attn = c2.selectbox(t("config.attention"), attn_options, key="config.f.attention",
+    half = c2.checkbox(t("config.half"), key=K.HALF, help=t("config.half.lead") + " " + t("config.half.help"))
+    attn = c2.selectbox(t("config.attention"), attn_options, key=K.ATTENTION,
                         format_func=lambda a: t(f"config.attention.{a}"), help=t("config.attention.help"))
     workers = c3.number_input(t("config.workers"), step=1, key="config.f.workers", help=t("config.workers.help"),
                               value=cfg.workers_of(base_text) or cfg.default_workers(model_path) or cfg.XTUNER_WORKERS)
@@ -229,7 +204,6 @@ form = config_form.FormValues(
     system=system, questions=tuple(questions.splitlines()), method=method, cpu=hardware == "cpu",
     precision=precision, checkpointing=ckpt, half_frozen=bool(half), attention=attn, workers=int(workers),
     lora_r=r, lora_alpha=alpha, lora_dropout=dropout, sample_tokens=int(sample_tokens))
-cpu = form.cpu
 
 
 def _counted() -> plan.Plan | None:
@@ -265,73 +239,7 @@ if submitted:
 # ---- will it fit?
 st.subheader(t("config.fit"))
 shape = estimate.read_shape(Path(model_in.strip() or model_path))
-if shape is not None and form.sizes_sane():
-    mem = estimate.training_memory(shape, method=method, max_length=int(max_length), micro_batch=int(batch),
-                                   lora_r=int(r), checkpointing=ckpt, attention=attn,
-                                   half_frozen=bool(half) and cfg.half_frozen_applies(method, precision, cpu))
-    hb = sysinfo.human_bytes
-    st.markdown(t("config.fit.estimate", need=hb(mem.total), w=hb(mem.weights), tr=hb(mem.trainable),
-                  act=hb(mem.activations)))
-    if cpu or not gpus:
-        st.info(t("config.fit.nogpu"))
-    elif mem.total <= gpus[0].free * 0.95:
-        st.success(t("config.fit.ok", gpu=gpus[0].name, free=hb(gpus[0].free)))
-    else:
-        st.error(t("config.fit.tight", gpu=gpus[0].name, free=hb(gpus[0].free)))
-counts = _counted()
-if counts:
-    total_iters = counts.total
-    st.markdown(t("config.fit.iters", tokens=f"{counts.tokens:,}", packed=f"{counts.packed:,}",
-                  iters=f"{counts.per_epoch:,}", total=f"{total_iters:,}"))
-    measured = monitor.measured_speed(ws.run_dirs())
-    speed = measured.seconds_per_iter if measured else None
-    if speed:
-        st.markdown(t("config.fit.time", sec=speed, time=monitor.format_duration(speed * total_iters)))
-    n_q = len(form.settings()["evaluation_inputs"])
-if counts and form.sample_tokens_sane() and int(save_steps) >= 1:  # validate words the error otherwise
-    n_rounds = sample_cost.rounds(total_iters, int(eval_freq), int(save_steps))
-    tps = sample_cost.tokens_per_s(method, shape.layers if shape else None)
-    sample_s = sample_cost.seconds(total_iters, int(eval_freq), int(save_steps), n_q, int(sample_tokens), tps)
-    st.caption(t("config.fit.samples", rounds=n_rounds, q=n_q, tokens=int(sample_tokens))
-               + ("" if cpu else " " + t("config.fit.samples_gpu", sec=monitor.format_duration(sample_s),
-                                         tps=f"{tps:.0f}", layers=shape.layers if shape else "?",
-                                         method=t(f"config.method_short.{method}"))))
-    if speed and not cpu:
-        cost = sample_cost.share(total_iters, speed, int(eval_freq), int(save_steps), n_q, int(sample_tokens), tps)
-        if cost.share > sample_cost.TARGET_SHARE:
-            hint = (t("config.fit.samples_freq", freq=cost.suggested_freq) if cost.suggested_freq
-                    else t("config.fit.samples_fewer"))
-            st.warning(t("config.fit.samples_share", pct=f"{cost.share:.0%}") + " " + hint)
-
-# ---- learn XTuner
-with st.expander(t("config.learn")):
-    st.caption(t("config.learn.help"))
-    st.code(f"xtuner copy-cfg {preset} {ws.configs_dir}\n"
-            f"mv {ws.configs_dir / (preset + '_copy.py')} {target}\n"
-            f"# {t('config.learn.edit_then')}\nxtuner train {target}", language="bash", wrap_lines=True)
-    current_text = target.read_text(encoding="utf-8") if target.is_file() else base_text
-    diff = "".join(difflib.unified_diff(cfg.preset_source(preset).splitlines(True), current_text.splitlines(True),
-                                        fromfile=f"{preset}.py", tofile=target.name))
-    st.code(diff or t("config.learn.no_changes"), language="diff")
-
-# ---- advanced: raw editor
-with st.expander(t("config.advanced")):
-    st.warning(t("config.advanced.warn"))
-    raw_start = target.read_text(encoding="utf-8") if target.is_file() else base_text
-    raw = st.text_area(t("config.advanced"), value=raw_start,
-                       height=420, key=f"config.raw.{stamp}", label_visibility="collapsed")
-    if st.button(t("config.advanced.save"), key="config.raw_save"):
-        with st.spinner(t("config.validating")):
-            ok, message, kept = config_form.save_config(target, raw)
-        if ok:
-            ws.update_settings(config=str(target))
-            st.success(t("config.saved", path=target))
-        elif message.startswith("syntax:"):
-            _, line, msg = message.split(":", 2)
-            st.error(t("config.advanced.syntax", line=line, msg=msg))
-        else:
-            st.error(t("config.load_failed"))
-            st.code(message, language=None)
-    st.caption(t("config.diff"))
-    st.code("".join(difflib.unified_diff(cfg.preset_source(preset).splitlines(True), raw.splitlines(True), n=1)) or " ",
-            language="diff")
+config_fit.memory(form, shape, gpus)
+config_fit.iterations(form, _counted(), shape, ws)
+config_raw.learn(ws, preset, target, base_text)
+config_raw.editor(ws, preset, target, base_text, stamp)

@@ -12,7 +12,9 @@ from core.runs import RunPaths
 from ui import convert_guard, job_panel, learning_panel
 from ui.auth import gate
 from ui.common import workspace
+from ui.flash import flash, show_flash
 from ui.i18n import t
+from ui.keys import Convert as K
 
 gate()
 ws = workspace()
@@ -31,8 +33,7 @@ candidates = [d for d in ws.run_dirs() if convert.checkpoints(RunPaths(d).work_d
 if not candidates:
     st.info(t("convert.no_runs"))
     st.stop()
-if st.session_state.get("convert.flash"):
-    st.success(st.session_state.pop("convert.flash"))
+show_flash()
 
 training = {d.name for d in candidates if run_outcome.still_training(d)}
 run_name = st.selectbox(t("convert.run"), [d.name for d in candidates], key="convert.run",
@@ -92,7 +93,7 @@ if clicked:
     except jobs.JobError as exc:
         st.error(str(exc))
     else:
-        st.session_state["convert.flash"] = t("convert.started", name=run.root.name)
+        flash("success", t("convert.started", name=run.root.name))
         st.rerun()
 
 
@@ -147,8 +148,8 @@ for col, title, folder in ((c1, t("convert.adapter"), run.adapter), (c2, t("conv
 
 if convert.is_adapter_dir(run.adapter):
     if st.button(t("convert.zip"), key="convert.zip"):
-        st.session_state["convert.zip_bytes"] = (run.root.name, convert.zip_folder(run.adapter))
-    ready_zip = st.session_state.get("convert.zip_bytes")
+        st.session_state[K.ZIP_BYTES] = (run.root.name, convert.zip_folder(run.adapter))
+    ready_zip = st.session_state.get(K.ZIP_BYTES)
     if ready_zip and ready_zip[0] == run.root.name:
         st.download_button(t("convert.download"), ready_zip[1], file_name=f"{run.root.name}-adapter.zip",
                            mime="application/zip", key="convert.download")

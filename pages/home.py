@@ -6,10 +6,11 @@ import streamlit as st
 
 from core import models, runs, sysinfo
 from core.demo_model import make_demo_model
-from ui import state
 from ui.auth import gate
 from ui.common import workspace
+from ui.flash import flash, show_flash
 from ui.i18n import t
+from ui.keys import Home
 
 gate()
 ws = workspace()
@@ -34,9 +35,9 @@ if current and models.check_model_dir(current) is None:
 else:
     st.info(t("home.no_model"))
 
-if state.HOME_MODEL_PATH not in st.session_state:
-    st.session_state[state.HOME_MODEL_PATH] = models.default_model(settings, ws.demo_model_dir)
-path = st.text_input(t("home.model_path"), key=state.HOME_MODEL_PATH, help=t("home.model_help"))
+if Home.MODEL_PATH not in st.session_state:
+    st.session_state[Home.MODEL_PATH] = models.default_model(settings, ws.demo_model_dir)
+path = st.text_input(t("home.model_path"), key=Home.MODEL_PATH, help=t("home.model_help"))
 left, right = st.columns(2)
 if left.button(t("home.use_model"), key="home.use_model", type="primary"):
     problem = models.check_model_dir(path)
@@ -51,11 +52,10 @@ if right.button(t("home.make_demo"), key="home.make_demo"):
         # Recorded before any other Streamlit call: a person who leaves the page while the model
         # is being made (which stops this run at the next call) still has it chosen.
         ws.update_settings(base_model=str(demo))
-    st.session_state[state.HOME_MODEL_MSG] = t("home.demo_ready", path=demo)
-    del st.session_state[state.HOME_MODEL_PATH]
+    flash("success", t("home.demo_ready", path=demo))
+    del st.session_state[Home.MODEL_PATH]
     st.rerun()
-if st.session_state.get(state.HOME_MODEL_MSG):
-    st.success(st.session_state.pop(state.HOME_MODEL_MSG))
+show_flash()  # here, under the buttons: the demo model is ready
 st.caption(t("home.demo_note"))
 
 

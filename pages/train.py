@@ -14,11 +14,12 @@ from ui import cluster_panel, job_panel, learning_panel, retry_panel, run_view, 
 from ui.auth import gate
 from ui.charts import number, steps_chart
 from ui.common import workspace
+from ui.flash import flash, show_flash
 from ui.i18n import t
+from ui.keys import Train as K
 
 HISTORY_REFRESH_SECONDS = 30.0  # the live panel shows the running run; its history row may lag
 LIVE_REFRESH_SECONDS = 3.0  # each refresh costs the server ~50 ms of CPU per open tab (benchmarks/watch_cpu.py)
-STARTED = "train.started_run"  # the run this tab started, confirmed while it runs
 
 gate()
 ws = workspace()
@@ -139,21 +140,20 @@ def _start_form() -> None:
         except jobs.JobError:
             st.error(t("train.busy"))
         else:
-            st.session_state[STARTED] = run_dir.name
+            st.session_state[K.STARTED] = run_dir.name
             run_view.follow(run_dir.name)
             st.rerun()
 
 
 # ---- the current training, if any
-if st.session_state.get("train.flash"):
-    st.success(st.session_state.pop("train.flash"))
+show_flash()
 active = jobs.active_jobs(ws.runs_dir, "train")
-if st.session_state.get(STARTED):
+if st.session_state.get(K.STARTED):
     # The start is confirmed for as long as the run it started is running (every rerun of the page
     # shows it, however late this tab's first look comes), and once more after it has ended.
-    st.success(t("train.started", name=st.session_state[STARTED]))
-    if not (active and active[0].name == st.session_state[STARTED]):
-        del st.session_state[STARTED]
+    st.success(t("train.started", name=st.session_state[K.STARTED]))
+    if not (active and active[0].name == st.session_state[K.STARTED]):
+        del st.session_state[K.STARTED]
 run_view.watching(active[0].name if active else None)  # a run that starts or ends here is the one to show
 if active:
     run_dir = active[0]
@@ -210,21 +210,21 @@ if not picked_status.active:
                 except jobs.JobError as exc:
                     cluster_panel.show_error(exc)
                 else:
-                    st.session_state[STARTED] = new_dir.name
+                    st.session_state[K.STARTED] = new_dir.name
                     run_view.follow(new_dir.name)
                     st.rerun()
         else:
             st.caption(t("train.no_checkpoint"))
     with right:
-        sure = st.checkbox(t("train.delete_confirm", name=picked), key="train.delete_confirm")
+        sure = st.checkbox(t("train.delete_confirm", name=picked), key=K.DELETE_CONFIRM)
         if st.button(t("train.delete"), key="train.delete", disabled=not sure):
             try:
                 runs.delete_run(ws, picked_dir)
             except (jobs.JobError, ValueError, OSError) as exc:
                 st.error(str(exc))
             else:
-                st.session_state["train.flash"] = t("train.deleted", name=picked)
-                st.session_state.pop("train.delete_confirm", None)
+                flash("success", t("train.deleted", name=picked))
+                st.session_state.pop(K.DELETE_CONFIRM, None)
                 st.rerun()
 
 if len(names) >= 2:

@@ -13,8 +13,8 @@ import sys
 
 import streamlit as st
 
-from ui import state
 from ui.i18n import t
+from ui.keys import App
 
 PASSWORD_ENV = "ASSISTANT_STUDIO_PASSWORD"
 
@@ -75,7 +75,7 @@ def gate(in_app: bool = False) -> None:
     """
     _leave_old_multipage_mode(rerun=not in_app)
     expected = configured_password()
-    if not expected or st.session_state.get(state.AUTHED):
+    if not expected or st.session_state.get(App.AUTHED):
         return
     st.title(t("app.title"))
     st.write(t("app.login_help"))
@@ -83,7 +83,7 @@ def gate(in_app: bool = False) -> None:
         given = st.text_input(t("app.password"), type="password", key="login.password")
         if st.form_submit_button(t("app.login"), key="app.login"):
             if hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-                st.session_state[state.AUTHED] = True
+                st.session_state[App.AUTHED] = True
                 st.rerun()
             st.error(t("app.wrong_password"))
     # No page links before login, in any mode: a hidden navigation holding only this screen.

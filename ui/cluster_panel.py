@@ -11,6 +11,7 @@ import streamlit as st
 
 from core import cluster, jobs, monitor, slurm
 from core.workspace import Workspace
+from ui.flash import flash
 from ui.i18n import t
 
 Accumulation = Callable[[int, dict], "int | None"]
@@ -86,8 +87,7 @@ def slurm_form(ws: Workspace, config_path: Path, summary: dict, accumulation: Ac
         except jobs.JobError as exc:
             show_error(exc)
         else:
-            st.session_state["train.flash"] = t("cluster.submitted", name=run_dir.name,
-                                                job=cluster.slurm_job_id(run_dir))
+            flash("success", t("cluster.submitted", name=run_dir.name, job=cluster.slurm_job_id(run_dir)))
             st.rerun()
 
 
@@ -115,7 +115,7 @@ def nodes_form(ws: Workspace, config_path: Path, summary: dict, accumulation: Ac
         except jobs.JobError as exc:
             show_error(exc)
         else:
-            st.session_state["train.flash"] = t("cluster.started_share", name=run_dir.name)
+            flash("success", t("cluster.started_share", name=run_dir.name))
             st.rerun()
 
 

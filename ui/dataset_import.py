@@ -20,9 +20,10 @@ import streamlit as st
 
 from core import dataset_io, memtrim
 from core.identity import Identity
-from ui import keys_dataset as K
-from ui.dataset_widgets import fill, flash, labeled, plural, problems_table, say
+from ui.dataset_widgets import fill, labeled, plural, problems_table, say
+from ui.flash import flash
 from ui.i18n import t
+from ui.keys import Dataset as K
 from ui.uploader import file_uploader
 
 PREVIEW_ROWS = dataset_io.PREVIEW
@@ -43,9 +44,9 @@ def import_panel(ident: Identity, add_rows: Callable[[list[dict[str, str]]], Non
         st.session_state[K.UPLOAD_SEEN] = up.file_id
         pending = _start({"upload": up.file_id, "filename": up.name}, ident, up)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    c1.text_input(t("dataset.import_path"), key="dataset.import_path", placeholder="/data/identity.json")
+    c1.text_input(t("dataset.import_path"), key=K.IMPORT_PATH, placeholder="/data/identity.json")
     if c2.button(t("dataset.read_path"), key="dataset.read_path", icon=":material/folder_open:"):
-        path = st.session_state["dataset.import_path"]
+        path = st.session_state[K.IMPORT_PATH]
         pending = _start({"path": path, "filename": Path(path).name}, ident, None)
     if pending:
         _pending(pending, ident, up, add_rows)
@@ -74,7 +75,7 @@ def _start(source: dict[str, Any], ident: Identity, up: Any) -> dict[str, Any]:
     result = _read(source, ident, up, keep=False)
     pending = {**source, "result": result, "ident": (ident.name, ident.owner)}
     st.session_state[K.PENDING] = pending
-    st.session_state["dataset.import_target"] = "qa" if result.placeholders else "general"
+    st.session_state[K.IMPORT_TARGET] = "qa" if result.placeholders else "general"
     return pending
 
 
@@ -144,7 +145,7 @@ def _pending(pending: dict[str, Any], ident: Identity, up: Any,
     if res.problems:
         st.error(t(plural("dataset.bad_rows", res.bad_rows), n=f"{res.bad_rows:,}"), icon=":material/error:")
         problems_table(res.problems, snippets=res.snippets, total=res.problem_count)
-    target = st.radio(t("dataset.import_target"), ["qa", "general"], key="dataset.import_target", horizontal=True,
+    target = st.radio(t("dataset.import_target"), ["qa", "general"], key=K.IMPORT_TARGET, horizontal=True,
                       format_func=labeled("dataset.target"))
     n = 0 if res.needs else res.usable
     i1, i2 = st.columns(2)

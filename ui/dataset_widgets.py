@@ -1,4 +1,4 @@
-"""Parts of the dataset page: problems in the page's language, counted words, one-time messages.
+"""Parts of the dataset page: problems in the page's language, counted words.
 
 Core reports problems as codes with values (:class:`core.dataset.Problem`); :func:`say`
 words them in the page's language with their place. The import panel is :mod:`ui.dataset_import`.
@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from core.dataset import Problem
-from ui import keys_dataset as K
 from ui.i18n import STRINGS, t
 
 SHOWN_PROBLEMS = 200
@@ -81,11 +80,6 @@ def labeled(prefix: str) -> Callable[[str], str]:
         return shown[value]
 
     return label
-
-
-def flash(kind: str, message: str) -> None:
-    """A message shown once, after the rerun that follows an action."""
-    st.session_state[K.FLASH] = (kind, message)
 
 
 def problems_table(problems: list[Problem], limit: int = SHOWN_PROBLEMS,

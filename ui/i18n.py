@@ -9,7 +9,7 @@ import os
 
 import streamlit as st
 
-from ui import state
+from ui.keys import App
 
 LANGS = {"zh": "中文", "en": "English"}
 DEFAULT_LANG = "zh"
@@ -129,7 +129,7 @@ _load_page_strings()
 
 
 def lang() -> str:
-    value = st.session_state.get(state.LANG, DEFAULT_LANG)
+    value = st.session_state.get(App.LANG, DEFAULT_LANG)
     return value if value in LANGS else DEFAULT_LANG
 
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import jobs, retry, sysinfo
 from core.workspace import Workspace
+from ui.flash import flash
 from ui.i18n import t
 
 
@@ -28,7 +29,7 @@ def offer(ws: Workspace, run_dir: Path, *, busy: bool) -> None:
         except jobs.JobError as exc:
             st.error(t("retry.failed", reason=str(exc)))
         else:
-            st.session_state["train.flash"] = t("train.started", name=new.name)
+            flash("success", t("train.started", name=new.name))
             st.rerun()
 
 

@@ -7,34 +7,31 @@ import streamlit as st
 
 from core import jobs, run_outcome
 from ui.i18n import t
-
-OPEN = "train.open"  # the viewer's run selectbox
-FOLLOW = "train.follow"  # a run the viewer is to show on its next render (set by start, stop, resume, end)
-WATCHING = "train.watching"  # the running training this tab last showed
+from ui.keys import Train as K
 
 
 def follow(name: str) -> None:
     """Show run ``name`` in the viewer on the next render, whatever was picked before."""
-    st.session_state[FOLLOW] = name
+    st.session_state[K.FOLLOW] = name
 
 
 def watching(active_name: str | None) -> None:
     """Call on every render with the running training's name (None when none runs): a training
     that starts, or that ends while this tab shows it, becomes the viewer's run."""
-    seen = st.session_state.get(WATCHING)
+    seen = st.session_state.get(K.WATCHING)
     if active_name != seen:
         follow(active_name or seen)
-        st.session_state[WATCHING] = active_name
+        st.session_state[K.WATCHING] = active_name
 
 
 def pick(names: list[str]) -> str:
     """The viewer's selectbox (newest first), on the followed run when there is one."""
-    wanted = st.session_state.pop(FOLLOW, None)
+    wanted = st.session_state.pop(K.FOLLOW, None)
     if wanted in names:
-        st.session_state[OPEN] = wanted
-    elif st.session_state.get(OPEN) not in names:
-        st.session_state.pop(OPEN, None)  # deleted meanwhile: back to the newest
-    return st.selectbox(t("train.open"), names, key=OPEN)
+        st.session_state[K.OPEN] = wanted
+    elif st.session_state.get(K.OPEN) not in names:
+        st.session_state.pop(K.OPEN, None)  # deleted meanwhile: back to the newest
+    return st.selectbox(t("train.open"), names, key=K.OPEN)
 
 
 def end_state(result: run_outcome.Outcome) -> None:

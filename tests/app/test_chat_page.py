@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.workspace import ENV_VAR, Workspace
 from tests.e2e.chat_run import NAME, QUESTION, expected_answer
-from ui import keys_chat as K
+from ui.keys import Chat as K
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "chat.py")
 

@@ -23,8 +23,8 @@ from streamlit.testing.v1 import AppTest
 from core import chat, config, dataset, jobs, runs
 from core.workspace import ENV_VAR, Workspace
 from tests.conftest import OWNER
-from ui import keys_chat as K
 from ui.i18n import LANGS
+from ui.keys import Chat as K
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("app.py", "pages/home.py", "pages/dataset.py", "pages/config.py", "pages/train.py", "pages/convert.py",
