@@ -3,13 +3,14 @@
 A 150 MB import read into Python dicts takes about twice the file in memory, next to the
 upload's own bytes. :class:`Records` keeps each record as its compact JSON (UTF-8) in a
 spool: a bytearray for the first :data:`SPILL` bytes, then an anonymous temporary file in
-``$TMPDIR`` or /var/tmp (unlinked at once, so it goes away with the store, even if the server is
-killed; if the disk fills up, the store moves back to memory). A large
-import then costs disk, not the server's memory; a record is decoded when it is indexed or
-iterated over. It reads like a list of records: ``len``, indexing, slicing (a view, nothing
-copied), iteration, ``==`` with a list, and ``+`` (a new store sharing the parts; nothing is
-copied either). A store is only appended to while it is built; a view taken earlier keeps
-the records it had.
+``$TMPDIR`` or /var/tmp (unlinked at once, so it goes away with the store, even if the server
+is killed; if the disk fills up, the store moves back to memory). A large import then costs
+disk, not the server's memory; a record is decoded when it is indexed or iterated over.
+
+It reads like a list of records: ``len``, indexing, slicing (a view, nothing copied),
+iteration, ``==`` with a list, and ``+`` (a new store sharing the parts; nothing is copied
+either). A store is only appended to while it is built; a view taken earlier keeps the
+records it had.
 
 :func:`json_chunks` writes any sequence of records as the exact text of ``json.dumps``, a
 record at a time, and :func:`load_list` reads a saved JSON list of records into a store
@@ -27,7 +28,6 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from json.encoder import c_make_encoder, encode_basestring
-from json.encoder import encode_basestring as _string
 from pathlib import Path
 from typing import Any
 
@@ -338,7 +338,7 @@ def _indented_conversation(rec: Any, indent: int) -> str | None:
         for key, value in turn.items():
             if type(key) is not str or type(value) is not str:
                 return None
-            fields.append(four + _string(key) + ": " + _string(value))
+            fields.append(four + encode_basestring(key) + ": " + encode_basestring(value))
         parts.append(three + "{" + ",".join(fields) + three + "}")
     return "{" + two + '"conversation": [' + ",".join(parts) + two + "]" + one + "}"
 
