@@ -13,11 +13,22 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from core.workspace import atomic_write_text, list_versions, read_json, versioned_write_text
+from core.json_stream import JSON_REASON_CODES, JSON_REASONS, json_reason  # noqa: F401  (their old home)
+from core.record_store import Records, json_chunks, load_list
+from core.workspace import (
+    atomic_write_chunks,
+    atomic_write_text,
+    list_versions,
+    read_json,
+    versioned_write_chunks,
+    versioned_write_text,
+)
 
 TUTORIAL_N = 8000
 
@@ -130,8 +141,9 @@ def check_record(rec: Any, index: int, unit: str = "record") -> list[Problem]:
 
 
 def validate(records: Any) -> list[Problem]:
-    """Every problem that would make XTuner fail or train on nonsense."""
-    if not isinstance(records, list):
+    """Every problem that would make XTuner fail or train on nonsense (``records``: a list, or a
+    :class:`~core.record_store.Records`, read one record at a time)."""
+    if not isinstance(records, (list, Records)):
         return [problem("file", 0, "not_list", "the top level must be a list of records ([...])")]
     if not records:
         return [problem("file", 0, "no_records", "the dataset has no records")]
@@ -142,8 +154,11 @@ def validate(records: Any) -> list[Problem]:
 
 
 def without_problems(records: list[Any], problems: list[Problem]) -> list[Any]:
-    """The records no problem points at (problems from :func:`validate`)."""
+    """The records no problem points at (problems from :func:`validate`): a new list, or a view of a
+    :class:`~core.record_store.Records` (nothing decoded)."""
     bad = {p.index for p in problems if p.unit == "record"}
+    if isinstance(records, Records):
+        return records.subset(i for i in range(len(records)) if i + 1 not in bad) if bad else records[:]
     return [rec for i, rec in enumerate(records, 1) if i not in bad]
 
 
@@ -232,19 +247,27 @@ def general_needed(identity: int, share: float) -> int:
 
 def mix(identity: list[dict[str, Any]], general: list[dict[str, Any]], share: float, seed: int = 0) -> Mix:
     """Identity records, then general ones picked at random (same seed, same pick) so that they
-    are ``share`` of the result; all of them when there are fewer. No identity: all general."""
+    are ``share`` of the result; all of them when there are fewer. No identity: all general.
+    ``general`` may be a :class:`~core.record_store.Records`: then so are the records (a view)."""
     if not identity:
-        return Mix(list(general), 0, len(general), len(general), share)
+        return Mix(general[:], 0, len(general), len(general), share)
     k = min(general_needed(len(identity), share), len(general))
     if k == len(general):
-        chosen = list(general)
+        chosen = general[:]
     else:
-        chosen = [general[i] for i in sorted(random.Random(seed).sample(range(len(general)), k))]
+        picked = sorted(random.Random(seed).sample(range(len(general)), k))
+        chosen = general.subset(picked) if isinstance(general, Records) else [general[i] for i in picked]
     return Mix(identity + chosen, len(identity), k, len(general), share)
 
 
 def dumps(records: list[dict[str, Any]]) -> str:
     return json.dumps(records, ensure_ascii=False, indent=4) + "\n"
+
+
+def dump_chunks(records: list[dict[str, Any]]) -> Iterator[bytes]:
+    """The UTF-8 text of :func:`dumps`, a record at a time (a large dataset never sits whole in memory)."""
+    yield from json_chunks(records, indent=4)
+    yield b"\n"
 
 
 def save(path: Path, records: list[dict[str, Any]]) -> Path | None:
@@ -258,7 +281,7 @@ def save(path: Path, records: list[dict[str, Any]]) -> Path | None:
         shown = "; ".join(str(p) for p in problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise ValueError(f"the dataset was not saved: {shown}{more}")
-    return versioned_write_text(Path(path), dumps(records))
+    return versioned_write_chunks(Path(path), dump_chunks(records))
 
 
 class LoadError(ValueError):
@@ -267,22 +290,6 @@ class LoadError(ValueError):
     def __init__(self, found: Problem) -> None:
         super().__init__(found.message)
         self.problem = found
-
-
-JSON_REASONS = {  # CPython's json messages -> a code a page words in its own language
-    "Expecting value": "value", "Expecting property name enclosed in double quotes": "property_name",
-    "Expecting ':' delimiter": "colon", "Expecting ',' delimiter": "comma",
-    "Unterminated string starting at": "unterminated_string", "Invalid control character at": "control_char",
-    "Invalid \\escape": "escape", "Invalid \\uXXXX escape": "escape", "Extra data": "extra_data",
-    "Illegal trailing comma before end of object": "trailing_comma",
-    "Illegal trailing comma before end of array": "trailing_comma",
-}
-JSON_REASON_CODES = sorted({*JSON_REASONS.values(), "other", "truncated"})
-
-
-def json_reason(msg: str) -> str:
-    """The code of a :class:`json.JSONDecodeError` message ("Expecting value" -> "value")."""
-    return JSON_REASONS.get(msg, "other")
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -334,21 +341,23 @@ def general_path(dataset_path: Path) -> Path:
 
 
 def save_builder(dataset_path: Path, state: dict[str, Any], general: list[dict[str, Any]] | None = None) -> None:
-    """Remember the builder's inputs (and its general conversations) for the next visit."""
+    """Remember the builder's inputs (and its general conversations, written a record at a time) for
+    the next visit."""
     atomic_write_text(builder_path(dataset_path), json.dumps(state, ensure_ascii=False, indent=1) + "\n")
     if general is not None:
         gpath = general_path(dataset_path)
         if general:
-            atomic_write_text(gpath, json.dumps(general, ensure_ascii=False) + "\n")
+            atomic_write_chunks(gpath, chain(json_chunks(general), [b"\n"]))
         else:
             gpath.unlink(missing_ok=True)
 
 
-def load_builder(dataset_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The remembered builder state and general conversations ({} and [] when none or unreadable; records
-    that a newer check refuses, e.g. with a control character, are left out, not the whole list)."""
+def load_builder(dataset_path: Path, *, general: bool = True) -> tuple[dict[str, Any], Records]:
+    """The remembered builder state and general conversations ({} and none when none or unreadable;
+    records that a newer check refuses, e.g. with a control character, are left out, not the whole
+    list). The general conversations are read a record at a time into a
+    :class:`~core.record_store.Records`; ``general=False`` skips them."""
     state = read_json(builder_path(dataset_path), {})
-    general = read_json(general_path(dataset_path), [])
-    general = without_problems(general, validate(general)) if isinstance(general, list) and general else []
-    return (state if isinstance(state, dict) else {}), general
+    found = load_list(general_path(dataset_path), lambda rec, i: not check_record(rec, i)) if general else None
+    return (state if isinstance(state, dict) else {}), found if found is not None else Records()
 

@@ -29,6 +29,7 @@ from core import dataset, dataset_tables, identity, json_stream
 from core.dataset import Problem, problem
 from core.dataset_result import PREVIEW, ImportResult, fatal
 from core.dataset_tables import write_csv
+from core.record_store import Records
 
 __all__ = ["PREVIEW", "ImportResult", "fatal", "read_path", "parse_bytes", "read_stream"]
 
@@ -371,13 +372,17 @@ def _fill(result: ImportResult, name: str, author: str) -> None:
     values = {"name": name.strip(), "author": author.strip()}
     result.needs = sorted(k for k in wanted if not values[k])
     if result.needs:
-        result.records = []  # nothing is usable with blanks in it
+        result.records = Records()  # nothing is usable with blanks in it
         return
-    for rec in result.records:
+
+    def filled(rec: dict[str, Any]) -> dict[str, Any]:
         for turn in rec["conversation"]:
             for key in ("system", "input", "output"):
                 if isinstance(turn.get(key), str):
                     turn[key] = identity.fill_placeholders(turn[key], values["name"], values["author"], bare)
+        return rec
+
+    result.records = result.records.map(filled)
 
 
 # ---------------------------------------------------------------- export
@@ -385,7 +390,7 @@ def _fill(result: ImportResult, name: str, author: str) -> None:
 
 def to_json(records: list[dict[str, Any]]) -> bytes:
     """What training reads (same text as the saved dataset file)."""
-    return dataset.dumps(records).encode("utf-8")
+    return b"".join(dataset.dump_chunks(records))
 
 
 def to_jsonl(records: list[dict[str, Any]]) -> bytes:

@@ -12,6 +12,7 @@ from typing import Any
 
 from core import identity
 from core.dataset import Problem, problem
+from core.record_store import Records
 
 PREVIEW = 5  # records kept by a scan (keep=False)
 KEPT_PROBLEMS = 1000  # problems kept with their place and content; the rest are only counted
@@ -22,10 +23,11 @@ class ImportResult:
     """What a file gave: usable records, problems by place, and how it was read.
 
     ``records`` holds every usable record when read with ``keep=True``, else the first
-    :data:`PREVIEW`; ``usable``, ``bad_rows`` and ``problem_count`` count them all.
+    :data:`PREVIEW`; ``usable``, ``bad_rows`` and ``problem_count`` count them all. They are a
+    :class:`~core.record_store.Records`: read like a list, kept encoded (a large file's on disk).
     """
 
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: Records = field(default_factory=Records)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     fmt: str = ""

@@ -14,11 +14,12 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from core import dataset
-from core.workspace import VERSIONS_DIR, atomic_write_json, read_json
+from core import dataset, record_store
+from core.workspace import VERSIONS_DIR, atomic_write_chunks, read_json
 
 SNAPSHOTS = "builder"  # folder under .versions/ with one builder state per saved content
 SHARE_STEP = 5  # the page's share slider moves in steps of 5 %
@@ -30,9 +31,11 @@ def content_hash(data: bytes) -> str:
 
 
 def file_signature(path: Path) -> str | None:
-    """The content hash of a file; None when there is none (used to notice a change on disk)."""
+    """The content hash of a file (read a block at a time); None when there is none (used to notice a
+    change on disk)."""
     try:
-        return content_hash(Path(path).read_bytes())
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()[:24]
     except OSError:
         return None
 
@@ -48,7 +51,9 @@ def keep_snapshot(dataset_path: Path, state: dict[str, Any], general: list[dict[
     if sig is None:
         return
     folder = _snapshot_dir(dataset_path)
-    atomic_write_json(folder / f"{sig}.json", {"state": state, "general": general})
+    head = json.dumps({"state": state}, ensure_ascii=False, indent=2)[:-2]  # '{\n  "state": {...}'
+    atomic_write_chunks(folder / f"{sig}.json", chain([head.encode("utf-8"), b',\n  "general": '],
+                                                        record_store.json_chunks(general), [b"\n}\n"]))
     alive = {sig} | {s for s in (file_signature(v) for v in dataset.versions(dataset_path)) if s}
     for old in folder.glob("*.json"):
         if old.stem not in alive:

@@ -5,7 +5,7 @@ one by one, decoding each with CPython's own C scanner (``JSONDecoder.raw_decode
 buffer that only ever holds the value being read plus one chunk. :meth:`Reader.values`
 reads whitespace-separated values, :meth:`Reader.lines` the lines of a JSONL file. A syntax
 error is a :class:`SyntaxProblem` with its line, column and a reason code
-(:func:`core.dataset.json_reason`), never the parser's English alone. Text inside strings may
+(:func:`json_reason`), never the parser's English alone. Text inside strings may
 hold control characters (``strict=False``): they are reported per record by
 :func:`core.dataset.check_record`, with the field, instead of failing the whole file.
 """
@@ -17,12 +17,26 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from core.dataset import json_reason
-
 CHUNK = 1 << 20
 _WS = re.compile(r"[ \t\n\r]*")
 _AFTER = re.compile(r"[ \t\n\r]*([,\]])?[ \t\n\r]*")
 _DECODER = json.JSONDecoder(strict=False)
+
+
+JSON_REASONS = {  # CPython's json messages -> a code a page words in its own language
+    "Expecting value": "value", "Expecting property name enclosed in double quotes": "property_name",
+    "Expecting ':' delimiter": "colon", "Expecting ',' delimiter": "comma",
+    "Unterminated string starting at": "unterminated_string", "Invalid control character at": "control_char",
+    "Invalid \\escape": "escape", "Invalid \\uXXXX escape": "escape", "Extra data": "extra_data",
+    "Illegal trailing comma before end of object": "trailing_comma",
+    "Illegal trailing comma before end of array": "trailing_comma",
+}
+JSON_REASON_CODES = sorted({*JSON_REASONS.values(), "other", "truncated"})
+
+
+def json_reason(msg: str) -> str:
+    """The code of a :class:`json.JSONDecodeError` message ("Expecting value" -> "value")."""
+    return JSON_REASONS.get(msg, "other")
 
 
 class SyntaxProblem(Exception):

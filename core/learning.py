@@ -59,7 +59,7 @@ def names_for(dataset_path: str | Path | None) -> Names | None:
     name the training answers give most often; None when neither says."""
     if not dataset_path:
         return None
-    saved, _ = dataset.load_builder(Path(dataset_path))
+    saved, _ = dataset.load_builder(Path(dataset_path), general=False)
     owner = str(saved.get("dataset.owner") or "").strip()
     if owner:
         return Names(owner, str(saved.get("dataset.name") or "").strip())

@@ -31,7 +31,7 @@ from typing import Any
 
 from core import config as cfg
 from core import dataset, templates
-from core.dataset_stats import load_tokenizer, signature
+from core.dataset_stats import load_tokenizer, signature_key
 from core.demo_model import is_demo_model
 
 XTUNER_WORKERS = 32  # XTuner's map_num_proc unless the config sets it
@@ -112,21 +112,21 @@ def lengths(records: list[dict[str, Any]], tokenizer, template: str,
             seed: int = 0) -> tuple[list[tuple[int, int]], bool, int]:
     """(tokens, tokens before the first answer) of every record, in order; whether a sample of the
     distinct records stood for the rest; how many distinct records were tokenized."""
-    index: dict[tuple, int] = {}
-    firsts: list[dict[str, Any]] = []
+    index: dict[int, int] = {}  # a distinct record's key -> its number among the distinct ones
+    firsts: list[int] = []  # where each distinct record is first (records are read again from there)
     which: list[int] = []
-    for rec in records:
-        sig = signature(rec)
+    for at, rec in enumerate(records):
+        sig = signature_key(rec)
         if sig not in index:
             index[sig] = len(firsts)
-            firsts.append(rec)
+            firsts.append(at)
         which.append(index[sig])
     if len(firsts) <= DISTINCT_LIMIT:
-        measured = templates.token_lengths(tokenizer, template, firsts)
+        measured = templates.token_lengths(tokenizer, template, [records[at] for at in firsts])
         return [measured[i] for i in which], False, len(firsts)
     rng = random.Random(seed)
     picked = rng.sample(range(len(firsts)), SAMPLE)
-    measured = templates.token_lengths(tokenizer, template, [firsts[i] for i in picked])
+    measured = templates.token_lengths(tokenizer, template, [records[firsts[i]] for i in picked])
     known = dict(zip(picked, measured, strict=True))
     return [known.get(i) or measured[rng.randrange(SAMPLE)] for i in which], True, SAMPLE
 

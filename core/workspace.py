@@ -9,11 +9,13 @@ and settings. The folder is chosen by, in order: an explicit argument (the app's
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,18 +28,35 @@ KEEP_VERSIONS = 20
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the new one, never half."""
+    atomic_write_chunks(path, [data])
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write the ``chunks`` one after another to ``path``, atomically (a large file never sits whole
+    in memory); if making them fails, the old file stays as it was."""
     path = Path(path)
+    tmp = _write_temp(path, chunks)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_temp(path: Path, chunks: Iterable[bytes]) -> Path:
+    """The ``chunks`` written and synced to a new hidden file next to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for chunk in chunks:
+                f.write(chunk)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -62,22 +81,38 @@ def versioned_write_text(path: Path, text: str) -> Path | None:
     Returns the path of the kept previous version (None when there was none or it was
     identical). Older versions beyond ``KEEP_VERSIONS`` are pruned.
     """
+    return versioned_write_chunks(path, [text.encode("utf-8")])
+
+
+def versioned_write_chunks(path: Path, chunks: Iterable[bytes]) -> Path | None:
+    """:func:`versioned_write_text` for content given in pieces (neither file is read whole)."""
     path = Path(path)
-    kept: Path | None = None
-    if path.exists():
-        old = path.read_bytes()
-        if old == text.encode("utf-8"):
-            return None
-        vdir = path.parent / VERSIONS_DIR
-        vdir.mkdir(parents=True, exist_ok=True)
-        ns = time.time_ns()
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(ns / 1e9))
-        kept = vdir / f"{path.stem}.{stamp}.{ns % 10**9:09d}{path.suffix}"
-        atomic_write_bytes(kept, old)
-        for old in list_versions(path)[KEEP_VERSIONS:]:
-            old.unlink(missing_ok=True)
-    atomic_write_text(path, text)
+    tmp = _write_temp(path, chunks)
+    try:
+        kept: Path | None = None
+        if path.exists():
+            if filecmp.cmp(tmp, path, shallow=False):
+                tmp.unlink()
+                return None
+            vdir = path.parent / VERSIONS_DIR
+            vdir.mkdir(parents=True, exist_ok=True)
+            ns = time.time_ns()
+            stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(ns / 1e9))
+            kept = vdir / f"{path.stem}.{stamp}.{ns % 10**9:09d}{path.suffix}"
+            atomic_write_chunks(kept, _file_chunks(path))
+            for old in list_versions(path)[KEEP_VERSIONS:]:
+                old.unlink(missing_ok=True)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return kept
+
+
+def _file_chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        while chunk := f.read(size):
+            yield chunk
 
 
 def list_versions(path: Path) -> list[Path]:

@@ -102,8 +102,8 @@ if general and g2.button(t("dataset.clear_general"), key="dataset.clear_general"
 builtin = general_library.general_records(ident.langs)
 if g1.button(t("dataset.add_builtin", n=len(builtin)), key="dataset.add_builtin", icon=":material/library_add:",
              help=t("dataset.add_builtin_help"), disabled=mode == "tutorial"):
-    have = {dstats.signature(r) for r in general}
-    new = [r for r in builtin if dstats.signature(r) not in have]
+    have = {dstats.signature_key(r) for r in general}
+    new = [r for r in builtin if dstats.signature_key(r) not in have]
     if new:
         st.session_state[K.GENERAL] = general + new
         st.session_state[K.GENERAL_VERSION] += 1

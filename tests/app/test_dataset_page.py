@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import config, dataset, general_library, identity, learning
+from core import config, dataset, general_library, identity, learning, record_store
 from core.workspace import Workspace
+from ui import keys_dataset as K
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "dataset.py")
 
@@ -116,6 +117,33 @@ def test_import_by_path_shows_bad_rows_and_keeps_only_valid_ones_on_request(page
     assert len(saved) == n_id + round(n_id * 0.25 / 0.75)
     assert all(r["conversation"][0]["output"] != "" for r in saved)
     assert dataset.load_builder(page_ws.dataset_path)[1] and len(dataset.load_builder(page_ws.dataset_path)[1]) == 39
+
+
+def test_an_import_kept_on_disk_is_added_built_saved_and_read_back_like_a_small_one(page_ws, tmp_path, monkeypatch):
+    """Every record store spills to a temporary file at once here, as a 150 MB import's does."""
+    monkeypatch.setattr(record_store, "SPILL", 0)
+    general = [{"instruction": f"普通问题 {i}", "input": "", "output": f"回答 {i}"} for i in range(300)]
+    src = tmp_path / "alpaca.json"
+    src.write_text(json.dumps(general, ensure_ascii=False), encoding="utf-8")
+    want = [{"conversation": [{"input": r["instruction"], "output": r["output"]}]} for r in general]
+    at = _run()
+    at.text_input(key="dataset.owner").set_value("小明").run()
+    at.text_input(key="dataset.import_path").set_value(str(src)).run()
+    at.button(key="dataset.read_path").click().run()
+    at.button(key="dataset.import_confirm").click().run()
+    assert not at.exception
+    pool = at.session_state[K.GENERAL]
+    assert isinstance(pool, record_store.Records) and pool.on_disk and pool == want
+    assert {m.label: m.value for m in at.metric}["已导入的普通对话"] == "300"
+    at.button(key="dataset.clear_rows").click().run()  # no question table: the dataset is the import alone
+    assert {m.label: m.value for m in at.metric}["条数"] == "300"
+    at.button(key="dataset.save").click().run()
+    assert not at.exception
+    assert _saved(page_ws) == want
+    assert page_ws.dataset_path.read_text(encoding="utf-8") == dataset.dumps(want)
+    again = _run()  # a new session reads the pool back from disk
+    assert {m.label: m.value for m in again.metric}["已导入的普通对话"] == "300"
+    assert again.session_state[K.GENERAL] == want
 
 
 def test_builtin_general_conversations_follow_the_languages_and_are_added_once(page_ws):

@@ -140,6 +140,24 @@ def test_versions_are_pruned(tmp_path, monkeypatch):
     assert path.read_text() == "[6]\n"
 
 
+def test_a_versioned_write_in_pieces_that_fails_midway_changes_nothing(tmp_path):
+    path = tmp_path / "assistant.json"
+    workspace.versioned_write_chunks(path, [b"[1,", b" 2]\n"])
+    assert path.read_bytes() == b"[1, 2]\n"
+
+    def failing():
+        yield b"[3,"
+        raise ValueError("a record cannot be written")
+
+    with pytest.raises(ValueError):
+        workspace.versioned_write_chunks(path, failing())
+    assert path.read_bytes() == b"[1, 2]\n" and workspace.list_versions(path) == [] and _temps(tmp_path) == []
+    assert workspace.versioned_write_chunks(path, [b"[1, 2]\n"]) is None  # the same content: no version
+    kept = workspace.versioned_write_chunks(path, (bytes([48 + i % 10]) * 1000 for i in range(3000)))
+    assert kept is not None and kept.read_bytes() == b"[1, 2]\n" and path.stat().st_size == 3_000_000
+    assert _temps(tmp_path) == [] and _temps(kept.parent) == []
+
+
 # ---------------------------------------------------------------- remove_tree
 
 
