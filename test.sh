@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./run.sh --setup-only
-# Tests run in as many processes as the machine has cores (at most 4; TEST_WORKERS=1 for one
-# process); tests that share a trained run or the Slurm cluster stay together (tests/conftest.py).
-workers="${TEST_WORKERS:-auto}"
+# One process by default: on 2 cores, two processes each running a CPU training (torch uses every core)
+# made the suite slower, not faster (measured). TEST_WORKERS=N (or auto) runs N processes with
+# pytest-xdist on a bigger machine; tests sharing a trained run or the Slurm cluster stay together
+# (tests/conftest.py).
+workers="${TEST_WORKERS:-1}"
 [ "$workers" = 1 ] && exec .venv/bin/python -m pytest "$@"
 exec .venv/bin/python -m pytest -n "$workers" --maxprocesses 4 --dist loadgroup "$@"

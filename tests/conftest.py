@@ -19,7 +19,7 @@ os.environ["ASSISTANT_STUDIO_STRICT_STRINGS"] = "1"
 from core.demo_model import make_demo_model  # noqa: E402
 from core.workspace import Workspace  # noqa: E402
 
-# ./test.sh runs the tests in several processes (pytest-xdist, ``--dist loadgroup``; pytest 9.2 broke its
+# TEST_WORKERS=N ./test.sh runs the tests in N processes (pytest-xdist, ``--dist loadgroup``; pytest 9.2 broke its
 # groups, hence the pin in requirements.txt and tests/unit/test_parallel_groups.py). Tests that share
 # one expensive or single thing run in one process, one after another:
 #   "trained": the session's trained run (:func:`trained`): built once, read by many tests;
