@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import config, dataset, general_library, identity, learning, record_store
 from core.workspace import Workspace
-from ui import keys_dataset as K
+from ui.keys import Dataset as K
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "dataset.py")
 
