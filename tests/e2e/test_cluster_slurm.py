@@ -41,6 +41,14 @@ print(json.dumps({"state": snap.status.state, "job_id": snap.status.record["slur
 """
 
 
+def _settled(job_id: str):
+    """Slurm's final word on a job: its JobInfo once it is no longer COMPLETING, "forgotten" if gone."""
+    info = slurm.query(job_id, fresh=True)
+    if info is None:
+        return "forgotten"
+    return None if info.state == "COMPLETING" else info
+
+
 def _seen_by_a_fresh_process(run_dir) -> dict:
     """What a newly started app process derives for the run (nothing shared but the disk and Slurm)."""
     out = subprocess.run([sys.executable, "-c", _FRESH_PROCESS, str(ROOT), str(run_dir)], capture_output=True,
@@ -64,8 +72,9 @@ def test_slurm_training_succeeds_and_converts(ws, demo_model, partition):
     log_text = jobs.log_path(run_dir).read_text(encoding="utf-8", errors="replace")
     assert st.state == jobs.SUCCEEDED, log_text[-3000:]
     assert st.exit_code == 0
-    info = slurm.query(job_id, fresh=True)
-    assert info is None or info.state == "COMPLETED", info  # Slurm agrees (while it still remembers the job)
+    # Slurm agrees (while it still remembers the job); its epilog may keep it COMPLETING for a moment.
+    info = wait_for(lambda: _settled(job_id), 120, f"Slurm job {job_id} to leave COMPLETING")
+    assert info == "forgotten" or info.state == "COMPLETED", info
     # The same run view as a local run: progress, loss, samples.
     snap = monitor.snapshot(monitor.Watch(run_dir))
     assert snap.progress.total > 0 and snap.progress.iteration == snap.progress.total
