@@ -107,6 +107,7 @@ def map_small_datasets_in_process(limit: int = SMALL_MAP_ROWS) -> None:
         shards = min(int(num_proc), len(self))
         bars_were_off = ds_logging.is_progress_bar_enabled() is False
         desc = f"{kwargs.pop('desc', None) or 'Map'} (num_proc={shards})"
+        suffix = kwargs.pop("suffix_template", None) or "_{rank:05d}_of_{num_proc:05d}"
         done = []
         with hf_tqdm(unit=" examples", total=len(self), desc=desc) as bar:
             ds_logging.disable_progress_bar()
@@ -115,14 +116,31 @@ def map_small_datasets_in_process(limit: int = SMALL_MAP_ROWS) -> None:
                     part = self.shard(num_shards=shards, index=rank, contiguous=True,
                                       keep_in_memory=kwargs.get("keep_in_memory", False))
                     fresh = dill.loads(dill.dumps(function)) if function is not None else None
-                    done.append(pooled_map(part, fresh, **kwargs))
+                    done.append(pooled_map(part, fresh, **_shard_names(kwargs, suffix.format(rank=rank, num_proc=shards))))
                     bar.update(len(part))
             finally:
                 if not bars_were_off:
                     ds_logging.enable_progress_bar()
-        return datasets.concatenate_datasets(done)
+        joined = datasets.concatenate_datasets(done)
+        if kwargs.get("new_fingerprint"):
+            joined._fingerprint = kwargs["new_fingerprint"]
+        return joined
 
     datasets.Dataset.map = _map
+
+
+def _shard_names(kwargs: dict, suffix: str) -> dict:
+    """A shard's own fingerprint and cache file, as ``datasets`` names a worker's: a name given for the
+    whole map (``flatten_indices`` gives a fingerprint) would make every shard read the first one's file."""
+    import os
+
+    out = dict(kwargs)
+    if out.get("new_fingerprint"):
+        out["new_fingerprint"] = out["new_fingerprint"] + suffix
+    if out.get("cache_file_name"):
+        base, ext = os.path.splitext(out["cache_file_name"])
+        out["cache_file_name"] = base + suffix + ext
+    return out
 
 
 def main(argv: list[str]) -> None:

@@ -1,5 +1,8 @@
 """The one training plan (core.plan) against XTuner's own code: tokens as its encode_fn makes them,
-packed samples as its process_hf_dataset makes them, iterations as its loop counts them."""
+packed samples as its process_hf_dataset makes them, iterations as its loop counts them.
+
+XTuner's data preparation runs here as the app's launcher runs it, maps in one process
+(tests/unit/test_launcher_maps.py shows those samples are the ones datasets' worker processes make)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,18 @@ import functools
 
 import pytest
 
-from core import config, dataset, general_library, identity, plan, templates
+from core import config, dataset, general_library, identity, plan, templates, xtuner_launcher
 from core.dataset_stats import load_tokenizer
+
+
+@pytest.fixture(scope="module", autouse=True)
+def maps_as_the_launcher_runs_them():
+    import datasets
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(datasets.Dataset, "map", datasets.Dataset.map)  # undone after this module
+        xtuner_launcher.map_small_datasets_in_process()
+        yield
 
 
 @pytest.fixture(scope="module")
