@@ -6,11 +6,13 @@ in ``/tmp/bench_train_start`` and reuses them after (not the mapped data: every 
 workspace's first run does). It then trains once through the app's XTuner
 launcher (``core/xtuner_launcher.py``), as the app does, and prints the seconds until XTuner's config
 is read (process start and imports), until the data is ready (``Num train samples``), until the first
-step, and until exit, with the packed samples and the logged losses (seed 0: the same data gives the same losses). ``--pooled`` trains the same way but leaves
-``datasets`` its 32 worker processes for every map (XTuner's own behaviour), for comparison:
+step, and until exit, with the packed samples and the logged losses (seed 0: the same data gives the
+same losses). ``--pooled`` trains the same way but leaves ``datasets`` its 32 worker processes for
+every map (XTuner's own behaviour), for comparison:
 
-    farm-bench -n 3 --timeout 900 -- .venv/bin/python benchmarks/bench_train_start.py \\
-        --vs '.venv/bin/python benchmarks/bench_train_start.py --pooled'
+    farm-bench -n 3 --warmup 0 --timeout 900 \\
+        --vs '.venv/bin/python benchmarks/bench_train_start.py --pooled' \\
+        -- .venv/bin/python benchmarks/bench_train_start.py
 """
 
 from __future__ import annotations

@@ -116,7 +116,8 @@ def map_small_datasets_in_process(limit: int = SMALL_MAP_ROWS) -> None:
                     part = self.shard(num_shards=shards, index=rank, contiguous=True,
                                       keep_in_memory=kwargs.get("keep_in_memory", False))
                     fresh = dill.loads(dill.dumps(function)) if function is not None else None
-                    done.append(pooled_map(part, fresh, **_shard_names(kwargs, suffix.format(rank=rank, num_proc=shards))))
+                    names = _shard_names(kwargs, suffix.format(rank=rank, num_proc=shards))
+                    done.append(pooled_map(part, fresh, **names))
                     bar.update(len(part))
             finally:
                 if not bars_were_off:

@@ -2,9 +2,10 @@
 
 XTuner's own ``process_hf_dataset`` (template, tokenizing, filtering, shuffling, packing) runs twice on
 the tutorial's records, a JSON file loaded into ``datasets``' cache as the app's config loads it (cache
-files are where shards could read each other's results), with the demo model's tokenizer: once with ``datasets``' pool of processes, once
-with :func:`core.xtuner_launcher.map_small_datasets_in_process`. Same shuffle seed; the packed samples
-must be the same, token for token, and as many as the app's plan says.
+files are where shards could read each other's results), with the demo model's tokenizer: once with
+``datasets``' pool of processes, once with :func:`core.xtuner_launcher.map_small_datasets_in_process`.
+Same shuffle seed; the packed samples must be the same, token for token, and as many as the app's plan
+says.
 """
 
 from __future__ import annotations
