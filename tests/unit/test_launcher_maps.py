@@ -20,6 +20,14 @@ from core import dataset, plan, xtuner_launcher
 WORKERS = 4  # enough shards for packing to depend on them, few enough for a quick pool
 
 
+def maps_in_process(mp: pytest.MonkeyPatch, **kwargs) -> None:
+    """The launcher's in-process maps, for as long as ``mp`` lasts (it puts ``Dataset.map`` back)."""
+    import datasets
+
+    mp.setattr(datasets.Dataset, "map", datasets.Dataset.map)
+    xtuner_launcher.map_small_datasets_in_process(**kwargs)
+
+
 def _packed(demo_model, workers: int, cache: Path) -> list[list[int]]:
     """XTuner's samples of the tutorial's records, read as the app's config reads them: a JSON file
     loaded by ``datasets`` into its cache (``cache``: a fresh folder, so no map reads another's files)."""
@@ -48,14 +56,12 @@ def _packed(demo_model, workers: int, cache: Path) -> list[list[int]]:
 
 
 def test_in_process_maps_pack_the_same_samples_as_the_pool(demo_model, monkeypatch, capfd, tmp_path):
-    import datasets
 
     pooled = _packed(demo_model, WORKERS, tmp_path / "pooled")
     one_piece = _packed(demo_model, 1, tmp_path / "one")
     assert len(pooled) != len(one_piece), "the shards must matter here, or this test shows nothing"
 
-    monkeypatch.setattr(datasets.Dataset, "map", datasets.Dataset.map)  # undone after the test
-    xtuner_launcher.map_small_datasets_in_process()
+    maps_in_process(monkeypatch)
     capfd.readouterr()
     in_process = _packed(demo_model, WORKERS, tmp_path / "in-process")
     assert in_process == pooled
@@ -65,10 +71,7 @@ def test_in_process_maps_pack_the_same_samples_as_the_pool(demo_model, monkeypat
 
 
 def test_the_plan_counts_the_samples_made_in_process(demo_model, monkeypatch, tmp_path):
-    import datasets
-
-    monkeypatch.setattr(datasets.Dataset, "map", datasets.Dataset.map)
-    xtuner_launcher.map_small_datasets_in_process()
+    maps_in_process(monkeypatch)
     samples = len(_packed(demo_model, WORKERS, tmp_path / "c"))
     from transformers import AutoTokenizer
 
@@ -82,7 +85,6 @@ def test_the_plan_counts_the_samples_made_in_process(demo_model, monkeypatch, tm
 def test_a_large_dataset_keeps_the_pool(monkeypatch):
     import datasets
 
-    monkeypatch.setattr(datasets.Dataset, "map", datasets.Dataset.map)
     calls = []
     original = datasets.Dataset.map
 
@@ -91,7 +93,7 @@ def test_a_large_dataset_keeps_the_pool(monkeypatch):
         return original(self, function, *args, **kwargs)
 
     monkeypatch.setattr(datasets.Dataset, "map", spy)
-    xtuner_launcher.map_small_datasets_in_process(limit=5)
+    maps_in_process(monkeypatch, limit=5)
     ds = datasets.Dataset.from_list([{"x": i} for i in range(6)])
     out = ds.map(lambda row: {"y": row["x"] * 2}, num_proc=2)
     assert calls == [2] and out["y"] == [0, 2, 4, 6, 8, 10]

@@ -11,17 +11,15 @@ import functools
 
 import pytest
 
-from core import config, dataset, general_library, identity, plan, templates, xtuner_launcher
+from core import config, dataset, general_library, identity, plan, templates
 from core.dataset_stats import load_tokenizer
+from tests.unit.test_launcher_maps import maps_in_process
 
 
 @pytest.fixture(scope="module", autouse=True)
 def maps_as_the_launcher_runs_them():
-    import datasets
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(datasets.Dataset, "map", datasets.Dataset.map)  # undone after this module
-        xtuner_launcher.map_small_datasets_in_process()
+    with pytest.MonkeyPatch.context() as mp:  # undone after this module
+        maps_in_process(mp)
         yield
 
 
