@@ -8,7 +8,10 @@ launcher (``core/xtuner_launcher.py``), as the app does, and prints the seconds 
 is read (process start and imports), until the data is ready (``Num train samples``), until the first
 step, and until exit, with the packed samples and the logged losses (seed 0: the same data gives the
 same losses). ``--pooled`` trains the same way but leaves ``datasets`` its 32 worker processes for
-every map (XTuner's own behaviour), for comparison:
+every map (XTuner's own behaviour), for comparison. The training gets the app's CPU threads for the
+demo model (one, :func:`core.xtuner_cli.threads_env`); ``OMP_NUM_THREADS=2 .venv/bin/python
+benchmarks/bench_train_start.py`` measures it with two; two busy processes beside it
+(``python3 -c "while True: pass" &`` twice) show what a shared machine does to each. Pooled vs in process:
 
     farm-bench -n 3 --warmup 0 --timeout 900 \\
         --vs '.venv/bin/python benchmarks/bench_train_start.py --pooled' \\
@@ -61,7 +64,7 @@ def main() -> None:
     work = cfg.parent / "work_dir"
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(cfg.parent / "cache", ignore_errors=True)  # a first run: nothing mapped before
-    inv = xtuner_cli.train(cfg, work, seed=0, cache_dir=cfg.parent / "cache")
+    inv = xtuner_cli.train(cfg, work, seed=0, cache_dir=cfg.parent / "cache", model=cfg.parent / "demo-tiny-llama")
     argv = list(inv.argv)
     if args.pooled:
         argv = [argv[0], "-c", POOLED, str(ROOT), *argv[2:]]
@@ -82,7 +85,8 @@ def main() -> None:
         raise SystemExit(f"training failed with exit code {proc.returncode}")
     mode = "pooled (32 processes a map)" if args.pooled else "in process (the app)"
     losses = [round(r["loss"], 4) for r in logs.read_scalars(work) if "loss" in r]
-    print(f"{mode}: " + ", ".join(f"{k} {v:.1f} s" for k, v in seen.items())
+    threads = inv.full_env().get("OMP_NUM_THREADS", "torch's default")
+    print(f"{mode}, CPU threads {threads}: " + ", ".join(f"{k} {v:.1f} s" for k, v in seen.items())
           + f", exit {total:.1f} s; {samples} packed samples; logged losses {losses}")
 
 

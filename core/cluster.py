@@ -275,7 +275,8 @@ def submit(
     summary = cfg.config_summary(config_path.read_text(encoding="utf-8"))
     with runs.attempt_folder(ws, config_path, label, into) as run:
         inv = xtuner_cli.train(run.config, run.work_dir, launcher="slurm", resume=resume, seed=seed,
-                               cache_dir=ws.root / ".cache" / "datasets", accumulative_counts=accumulative_counts)
+                               cache_dir=ws.root / ".cache" / "datasets", accumulative_counts=accumulative_counts,
+                               model=summary["model"])
         step = srun_step(spec, inv)
         atomic_write_text(script_path(run.root), render_script(run.root, spec, ws.root))
         meta = runs.training_meta(config_path, summary, gpus=spec.processes, deepspeed=None, resume=resume,

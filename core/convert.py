@@ -80,8 +80,10 @@ def convert_steps(
     device: str = "cpu",
     max_shard_size: str | None = None,
     safe_serialization: bool = False,
+    model: Path | str | None = None,
 ) -> list[jobs.Step]:
-    """pth_to_hf (and, with ``base_model`` and ``merged_dir``, merge) as job steps.
+    """pth_to_hf (and, with ``base_model`` and ``merged_dir``, merge) as job steps (``model``: the
+    config's model folder, when ``base_model`` is not given, for :func:`core.xtuner_cli.threads_env`).
 
     A QLoRA config builds a 4-bit model, which needs CUDA; with ``cpu_only`` and
     ``quantized`` the conversion is told to build the model unquantized instead (the
@@ -90,7 +92,7 @@ def convert_steps(
     options = ["model.llm.quantization_config=None"] if (cpu_only and quantized) else None
     steps = [jobs.Step("pth_to_hf", xtuner_cli.pth_to_hf(
         config, checkpoint, adapter_dir, fp32=fp32, max_shard_size=max_shard_size,
-        safe_serialization=safe_serialization, cfg_options=options))]
+        safe_serialization=safe_serialization, cfg_options=options, model=base_model or model))]
     if base_model is not None and merged_dir is not None:
         tmp = partial_path(merged_dir)
         merge_inv = xtuner_cli.merge(base_model, adapter_dir, tmp, device=device,
@@ -118,12 +120,16 @@ def merge_steps(base_model: Path, adapter_dir: Path, merged_dir: Path, *, device
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def verify_step(merged_dir: Path, template: str | None, system: str, questions: str | list[str]) -> jobs.Step:
-    """Load the merged folder in the job and answer each of ``questions`` (see core.verify_model)."""
+def verify_step(merged_dir: Path, template: str | None, system: str, questions: str | list[str], *,
+                model: Path | str | None = None) -> jobs.Step:
+    """Load the merged folder in the job and answer each of ``questions`` (see core.verify_model);
+    ``model``: its base model's folder (same shape; the merged one does not exist yet), for
+    :func:`core.xtuner_cli.threads_env`."""
     script = REPO_ROOT / "core" / "verify_model.py"
     asked = [questions] if isinstance(questions, str) else list(questions)
     argv = [sys.executable, str(script), str(merged_dir), template or "", system or "", *asked]
-    return jobs.Step("verify", Invocation(argv, dict(xtuner_cli.OFFLINE_ENV), f"python {script} {merged_dir}"))
+    env = {**xtuner_cli.OFFLINE_ENV, **xtuner_cli.threads_env(model)}
+    return jobs.Step("verify", Invocation(argv, env, f"python {script} {merged_dir}"))
 
 
 def verify_answers(log_text: str) -> list[tuple[str, str]]:

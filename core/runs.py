@@ -123,7 +123,7 @@ def start_training(
     with attempt_folder(ws, config_path, label, into) as run:
         inv = xtuner_cli.train(run.config, run.work_dir, gpus=gpus, deepspeed=deepspeed, resume=resume,
                                seed=seed, cache_dir=ws.root / ".cache" / "datasets",
-                               accumulative_counts=accumulative_counts, workers=workers)
+                               accumulative_counts=accumulative_counts, workers=workers, model=summary["model"])
         meta = training_meta(config_path, summary, gpus=gpus, deepspeed=deepspeed, resume=resume,
                              accumulative_counts=accumulative_counts, workers=workers)
         meta.update(seed=seed, auto_retry=auto_retry, retry_of=retry_of, attempt=attempt)
@@ -204,7 +204,7 @@ def start_convert(
             raise jobs.JobError(f"run {run.root.name} has no checkpoint to convert")
         steps += convert.convert_steps(
             run.config, Path(checkpoint), run.adapter, cpu_only=cpu_only, quantized=info.get("method") == "qlora",
-            fp32=fp32, max_shard_size=max_shard_size, safe_serialization=safe_serialization)
+            fp32=fp32, max_shard_size=max_shard_size, safe_serialization=safe_serialization, model=info.get("model"))
     elif do_merge and not convert.is_adapter_dir(run.adapter):
         raise jobs.JobError(f"run {run.root.name} has no adapter yet: convert it first")
     if do_merge:
@@ -214,7 +214,7 @@ def start_convert(
                                      max_shard_size=max_shard_size, safe_serialization=safe_serialization)
         questions = info.get("evaluation_inputs") or ["请介绍一下你自己"]
         steps.append(convert.verify_step(run.merged, info.get("template"), info.get("system") or "",
-                                         [verify_question] if verify_question else questions))
+                                         [verify_question] if verify_question else questions, model=info["model"]))
     if not steps:
         raise jobs.JobError("nothing to do")
     job_dir = run.convert_job

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import estimate
+
 LAUNCHER = Path(__file__).with_name("xtuner_launcher.py")
 # Configs may import the app's own training hooks (core.xtuner_hooks); XTuner's processes find
 # them on this path, which is put in front of any PYTHONPATH already set.
@@ -29,6 +31,13 @@ DEEPSPEED_CHOICES = (
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 # The tutorial's fix for "MKL_THREADING_LAYER=INTEL is incompatible with libgomp".
 MKL_ENV = {"MKL_SERVICE_FORCE_INTEL": "1", "MKL_THREADING_LAYER": "GNU"}
+# torch shares each operation of a CPU process among all cores. A model this small does too little
+# work per operation to gain from it, and when another program takes a core the threads wait on each
+# other: the demo training (4 M parameters) on 2 cores took 30.0 s with 2 threads and 29.8 s with one
+# when idle, 115.9 s and 47.0 s beside two busy processes (benchmarks/bench_train_start.py). Its
+# processes get one thread (torchrun gives each of several processes one already). Above this size a
+# CPU run keeps every core; the limit itself is a judgement, not measured between 4 M and 50 M.
+ONE_THREAD_BELOW_PARAMS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -79,8 +88,18 @@ def _path_prefix(config: Path) -> str:
     return f"PYTHONPATH={shlex.quote(str(APP_ROOT))}${{PYTHONPATH:+:$PYTHONPATH}} " if uses else ""
 
 
-def _base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {"PYTHONUNBUFFERED": "1", "PYTHONPATH": str(APP_ROOT), **OFFLINE_ENV, **MKL_ENV}
+def threads_env(model: Path | str | None) -> dict[str, str]:
+    """``OMP_NUM_THREADS=1`` for a process that runs ``model`` (its folder) when the model is under
+    :data:`ONE_THREAD_BELOW_PARAMS`; nothing for a larger or unreadable model, or when the person's own
+    environment already says how many threads."""
+    if model is None or "OMP_NUM_THREADS" in os.environ:
+        return {}
+    shape = estimate.read_shape(Path(model))
+    return {"OMP_NUM_THREADS": "1"} if shape is not None and shape.params < ONE_THREAD_BELOW_PARAMS else {}
+
+
+def _base_env(extra: dict[str, str] | None = None, *, model: Path | str | None = None) -> dict[str, str]:
+    env = {"PYTHONUNBUFFERED": "1", "PYTHONPATH": str(APP_ROOT), **OFFLINE_ENV, **MKL_ENV, **threads_env(model)}
     if extra:
         env.update(extra)
     return env
@@ -108,6 +127,7 @@ def train(
     master_addr: str = "127.0.0.1",
     master_port: int | None = None,
     launcher: str | None = None,
+    model: Path | str | None = None,
 ) -> Invocation:
     """``xtuner train`` for one process, or torchrun over ``gpus`` GPUs on each of ``nodes`` nodes.
 
@@ -117,7 +137,8 @@ def train(
     With ``nodes`` > 1 this is node ``node_rank``'s share of a several-node torchrun whose
     rendezvous is ``master_addr:master_port`` (XTuner's ``NNODES``/``NODE_RANK``/``ADDR``/``PORT``).
     ``launcher="slurm"`` is one task of a Slurm job step (``srun``): one process, and mmengine
-    reads its rank from Slurm's environment.
+    reads its rank from Slurm's environment. ``model``: the config's model folder, for
+    :func:`threads_env`.
     """
     if deepspeed is not None and deepspeed not in DEEPSPEED_CHOICES:
         raise ValueError(f"unknown DeepSpeed setting {deepspeed!r}; choose one of {DEEPSPEED_CHOICES}")
@@ -141,7 +162,7 @@ def train(
         options.append(f"train_dataloader.dataset.map_num_proc={int(workers)}")
     if options:
         args += ["--cfg-options", *options]
-    env = _base_env({"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"})
+    env = _base_env({"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"}, model=model)
     if cache_dir is not None:
         env["HF_DATASETS_CACHE"] = str(cache_dir)
     if nodes < 1 or not 0 <= node_rank < nodes:
@@ -183,8 +204,10 @@ def pth_to_hf(
     max_shard_size: str | None = None,
     safe_serialization: bool = False,
     cfg_options: list[str] | None = None,
+    model: Path | str | None = None,
 ) -> Invocation:
-    """``xtuner convert pth_to_hf``: a training checkpoint to a HuggingFace adapter."""
+    """``xtuner convert pth_to_hf``: a training checkpoint to a HuggingFace adapter (``model``: the
+    config's model folder, for :func:`threads_env`)."""
     args: list[str] = [str(config), str(checkpoint), str(out_dir)]
     if fp32:
         args.append("--fp32")
@@ -196,7 +219,7 @@ def pth_to_hf(
         args += ["--cfg-options", *cfg_options]
     return Invocation(
         argv=[sys.executable, str(LAUNCHER), "pth_to_hf", *args],
-        env=_base_env(),
+        env=_base_env(model=model),
         display=_path_prefix(config) + _display("xtuner", "convert", "pth_to_hf", *args),
         drop_env=("NPROC_PER_NODE",),
     )
@@ -221,7 +244,7 @@ def merge(
         args.append("--safe-serialization")
     return Invocation(
         argv=[sys.executable, str(LAUNCHER), "merge", *args],
-        env=_base_env(),
+        env=_base_env(model=base),
         display=_display("xtuner", "convert", "merge", *args),
         drop_env=("NPROC_PER_NODE",),
     )

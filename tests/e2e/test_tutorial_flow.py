@@ -8,6 +8,7 @@ shared with the chat and page tests); this test checks every result it left.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from core import chat, config, convert, dataset, jobs, logs, runs
@@ -47,6 +48,12 @@ def test_tutorial_flow_on_cpu(trained, demo_model):
     assert not convert.partial_path(run.merged).exists()
     verified = convert.verify_result(jobs.log_path(conv_job).read_text(encoding="utf-8"))
     assert verified == (QUESTION, expected)
+    # The demo model is small: every process of the training and the conversion ran torch on one CPU
+    # thread (core.xtuner_cli.threads_env), unless the environment said how many.
+    threads = {s["name"]: s["env"].get("OMP_NUM_THREADS")
+               for job in (run_dir, conv_job) for s in jobs.status(job).record["steps"]}
+    one = None if "OMP_NUM_THREADS" in os.environ else "1"
+    assert threads == {"train": one, "pth_to_hf": one, "merge": one, "finalize": None, "verify": one}, threads
 
     merged = chat.load(run.merged, device="cpu")
     after = chat.answer(merged, QUESTION, template_name="internlm2_chat")

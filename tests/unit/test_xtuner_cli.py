@@ -159,3 +159,38 @@ def test_displayed_pythonpath_works_in_a_shell_and_keeps_the_callers(tmp_path, c
     out = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, check=True).stdout.strip()
     expected = [str(xtuner_cli.APP_ROOT)] + ([callers] if callers else [])
     assert out.split(":") == expected
+
+
+def _model_folder(folder: Path, **shape) -> Path:
+    import json
+
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({"num_attention_heads": 16, "num_key_value_heads": 8,
+                                                    "vocab_size": 92544, **shape}), encoding="utf-8")
+    return folder
+
+
+def test_a_small_models_processes_get_one_cpu_thread_a_large_ones_every_core(tmp_path, monkeypatch):
+    from core import convert
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    small = _model_folder(tmp_path / "small", hidden_size=256, num_hidden_layers=4, intermediate_size=688,
+                          vocab_size=2048, num_attention_heads=4, num_key_value_heads=2)  # the demo model's shape
+    large = _model_folder(tmp_path / "large", hidden_size=2048, num_hidden_layers=24, intermediate_size=8192)
+    invs = {
+        "train": lambda m: xtuner_cli.train(CFG, WORK, model=m).env,
+        "slurm task": lambda m: xtuner_cli.train(CFG, WORK, launcher="slurm", model=m).env,
+        "pth_to_hf": lambda m: xtuner_cli.pth_to_hf(CFG, WORK / "iter_1.pth", WORK / "hf", model=m).env,
+        "merge": lambda m: xtuner_cli.merge(m, WORK / "hf", WORK / "merged").env,
+        "convert": lambda m: convert.convert_steps(CFG, WORK / "it_1.pth", WORK / "hf", model=m)[0].invocation.env,
+        "verify": lambda m: convert.verify_step(WORK / "merged", None, "", "你是谁", model=m).invocation.env,
+    }
+    for name, env_of in invs.items():
+        assert env_of(small).get("OMP_NUM_THREADS") == "1", name
+        assert "OMP_NUM_THREADS" not in env_of(large), name
+        assert "OMP_NUM_THREADS" not in env_of(tmp_path / "no such model"), name
+    assert "OMP_NUM_THREADS" not in xtuner_cli.train(CFG, WORK).env  # no model given: torch decides
+    # The person's own setting wins, for the process too.
+    monkeypatch.setenv("OMP_NUM_THREADS", "6")
+    inv = xtuner_cli.train(CFG, WORK, model=small)
+    assert "OMP_NUM_THREADS" not in inv.env and inv.full_env()["OMP_NUM_THREADS"] == "6"
