@@ -245,9 +245,10 @@ def new_page(browser) -> Iterator[Callable[[], Any]]:
     def make() -> Any:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         ctx.set_default_timeout(90_000)  # a locator waits this long for its element (a loaded machine is slow)
-        ctx.add_init_script(COUNT_RUNS_JS)
         contexts.append(ctx)
-        return ctx.new_page()
+        page = ctx.new_page()
+        count_runs(page)
+        return page
 
     yield make
     for ctx in contexts:
@@ -259,23 +260,36 @@ APP = '[data-testid="stApp"]'
 MAIN = '[data-testid="stMain"]'
 
 
-# Counts the script runs a page has seen start (full or fragment runs): every change of the app's
-# data-test-script-state attribute to "running". A click reaches the server and starts its run only
-# later, a long while later on a loaded machine, and until then the page still looks idle; waiting
-# for this count to move is how a helper knows the run it caused has begun.
-COUNT_RUNS_JS = """
-window.__stRuns = 0;
-new MutationObserver(records => {
-  for (const r of records) {
-    if (r.target.getAttribute('data-test-script-state') === 'running') window.__stRuns += 1;
-  }
-}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
-"""
+# Counts the script runs the server has finished for a page (full or fragment runs): every
+# ``script_finished`` message on the page's websocket. A click reaches the server and starts its run
+# only later, a long while later on a loaded machine, and until then the page still looks idle;
+# waiting for this count to move is how a helper knows the run it caused has happened. (Counting the
+# page's data-test-script-state changes to "running" missed fast runs on an idle machine: React
+# renders the start and the end of a short run as one update, so "running" never reached the page.)
+def count_runs(page) -> None:
+    """Start counting ``page``'s finished script runs (read with :func:`script_runs`)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    page.st_finished_runs = 0
+
+    def on_frame(payload: bytes | str) -> None:
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not a message of the app's protocol
+            return
+        if msg.WhichOneof("type") == "script_finished":
+            page.st_finished_runs += 1
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
 
 
 def script_runs(page) -> int:
-    """How many script runs this page has seen start (see COUNT_RUNS_JS)."""
-    return int(page.evaluate("() => window.__stRuns || 0"))
+    """How many script runs the server has finished for this page (see :func:`count_runs`)."""
+    page.evaluate("() => 0")  # lets Playwright deliver the frames received so far
+    return page.st_finished_runs
 
 
 def wait_idle(page, timeout: float = 120, settle: float = 0.4) -> None:
@@ -300,12 +314,15 @@ def wait_idle(page, timeout: float = 120, settle: float = 0.4) -> None:
     raise AssertionError(f"the app did not settle in {timeout} s (script state {state!r}, connection {connected!r})")
 
 
-def after_run(page, action: Callable[[], Any], what: str, timeout: float = 120) -> None:
-    """Do ``action`` (a click, a key press), wait until the script run it causes has started, then
-    until the page is idle again; fail naming ``what`` when no run starts within ``timeout``."""
+def after_run(page, action: Callable[[], Any], what: str | Callable[[], str], timeout: float = 120) -> None:
+    """Do ``action`` (a click, a key press), wait until the server has run the script for it, then
+    until the page is idle again; fail naming ``what`` when no run finishes within ``timeout``."""
     before = script_runs(page)
     action()
-    poll(lambda: script_runs(page) > before, timeout, 0.05, f"a script run to start after {what}")
+    poll(lambda: script_runs(page) > before, timeout, 0.05,
+         lambda: f"a script run to finish after {what() if callable(what) else what} (page: script state "
+                 f"{page.locator(APP).get_attribute('data-test-script-state')!r}, connection "
+                 f"{page.locator(APP).get_attribute('data-test-connection-state')!r})")
     wait_idle(page, timeout)
 
 
@@ -399,7 +416,7 @@ def fill(page, label: str, value: str, *, role: str = "textbox", timeout: float 
         box.fill(value)
         box.press("Enter")
 
-    after_run(page, commit, f"typing {value!r} into 「{label}」", timeout)
+    after_run(page, commit, lambda: f"typing {value!r} into 「{label}」 (it now holds {box.input_value()!r})", timeout)
 
 
 def click_button(page, name: str, timeout: float = 120) -> None:

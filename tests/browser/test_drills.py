@@ -113,7 +113,7 @@ def test_two_tabs_see_one_training_and_a_double_click_starts_one(start_server, n
     start.dblclick()
     tab_b.get_by_role("button", name="开始训练", exact=True).click()  # a second person, at the same moment
     poll(lambda: script_runs(tab_a) > runs_a and script_runs(tab_b) > runs_b, 90, 0.05,
-         "both tabs' clicks to start their script runs")
+         "both tabs' clicks to run the script")
     wait_idle(tab_a, 90)
     wait_idle(tab_b, 90)
     time.sleep(2)  # any late second start would have made its folder by now
