@@ -33,8 +33,8 @@ OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_
 MKL_ENV = {"MKL_SERVICE_FORCE_INTEL": "1", "MKL_THREADING_LAYER": "GNU"}
 # torch shares each operation of a CPU process among all cores. A model this small does too little
 # work per operation to gain from it, and when another program takes a core the threads wait on each
-# other: the demo training (4 M parameters) on 2 cores took 30.0 s with 2 threads and 29.8 s with one
-# when idle, 115.9 s and 47.0 s beside two busy processes (benchmarks/bench_train_start.py). Its
+# other: the demo training (4 M parameters) on 2 cores took 22.3 s with 2 threads and 25.0 s with one
+# when idle, 115.9 s and 39.1-47.0 s beside two busy processes (benchmarks/bench_train_start.py). Its
 # processes get one thread (torchrun gives each of several processes one already). Above this size a
 # CPU run keeps every core; the limit itself is a judgement, not measured between 4 M and 50 M.
 ONE_THREAD_BELOW_PARAMS = 50_000_000
