@@ -4,10 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./run.sh --setup-only
-# One process by default: on 2 cores, two processes each running a CPU training (torch uses every core)
-# made the suite slower, not faster (measured). TEST_WORKERS=N (or auto) runs N processes with
-# pytest-xdist on a bigger machine; tests sharing a trained run or the Slurm cluster stay together
-# (tests/conftest.py).
-workers="${TEST_WORKERS:-1}"
+# Two processes by default (pytest-xdist): a small model's CPU training runs torch on one thread
+# (core/xtuner_cli.threads_env), so one process left a core idle most of the time. On 2 idle cores the
+# whole suite took 1,170 s in one process and 771 s in two (the second run also skipped mmengine's
+# epoch-end pause, a few seconds a training). TEST_WORKERS=N
+# (or auto) sets the count, TEST_WORKERS=1 runs it in this process; tests sharing a trained run or the
+# Slurm cluster stay together in one process (tests/conftest.py).
+workers="${TEST_WORKERS:-2}"
 [ "$workers" = 1 ] && exec .venv/bin/python -m pytest "$@"
 exec .venv/bin/python -m pytest -n "$workers" --maxprocesses 4 --dist loadgroup "$@"
