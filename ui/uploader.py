@@ -6,14 +6,24 @@ told which types to take, an English refusal 「image/png files are not allowed.
 here takes any type (the reader names a wrong file in the page's language) and, outside English,
 draws our words over Streamlit's: its own text stays in the page at size 0 (what the server
 enforces is still there to read) and ours is drawn after it with CSS ``::after``.
+
+Streamlit hands the script a deep copy of every widget's value (``SessionState.register_widget``),
+and a deep copy of an ``UploadedFile`` (a ``BytesIO``) copies the whole file: a 150 MB upload held
+twice on every page run while it sits in the uploader (measured, benchmarks/bench_import_server.py).
+``UploadedFile`` is meant to be copy-on-write (it shares the upload's bytes until written to), so
+its deep copy here shares them the same way: the copy is still independent, a write to either one
+copies first (CPython's ``BytesIO``).
 """
 
 from __future__ import annotations
 
+import io
 import json
+from copy import deepcopy
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from ui.i18n import lang, t
 
@@ -24,6 +34,20 @@ BUTTON = f"{ZONE} button [data-testid='stMarkdownContainer'] p"
 LIMIT = f"{ZONE} [data-testid='stFileUploaderDropzoneInstructions'] span"
 DROP = f"{ZONE} [data-testid='stFileUploaderDropzoneInput'] + div span"
 TEXT_SIZE = "0.875rem"  # Streamlit's size for all three
+
+
+def _deepcopy_sharing_bytes(self: UploadedFile, memo: dict[int, Any]) -> UploadedFile:
+    """A deep copy of an uploaded file that shares its bytes until either one is written to."""
+    clone = UploadedFile.__new__(UploadedFile)
+    memo[id(self)] = clone
+    io.BytesIO.__init__(clone, self.getvalue())  # bytes in: BytesIO shares them (copy on write)
+    clone.seek(self.tell())
+    clone.__dict__.update(deepcopy(self.__dict__, memo))
+    return clone
+
+
+if "__deepcopy__" not in UploadedFile.__dict__:  # a Streamlit that defines its own keeps it
+    UploadedFile.__deepcopy__ = _deepcopy_sharing_bytes
 
 
 def limit_mb(cap_mb: int | None = None) -> int:
