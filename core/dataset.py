@@ -10,15 +10,18 @@ other formats is :mod:`core.dataset_io`; statistics are :mod:`core.dataset_stats
 
 from __future__ import annotations
 
+import codecs
 import json
 import random
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from core import json_stream
 from core.json_stream import JSON_REASON_CODES, JSON_REASONS, json_reason  # noqa: F401  (their old home)
 from core.record_store import Records, json_chunks, load_list
 from core.workspace import (
@@ -281,7 +284,9 @@ def save(path: Path, records: list[dict[str, Any]]) -> Path | None:
         shown = "; ".join(str(p) for p in problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise ValueError(f"the dataset was not saved: {shown}{more}")
-    return versioned_write_chunks(Path(path), dump_chunks(records))
+    kept = versioned_write_chunks(Path(path), dump_chunks(records))
+    _remember(_version(Path(path)), (len(records), ()))  # what check_file would find: checked just now
+    return kept
 
 
 class LoadError(ValueError):
@@ -313,6 +318,80 @@ def load(path: Path) -> list[dict[str, Any]]:
                                 f"valid JSON ({exc.msg})", line=exc.lineno, column=exc.colno,
                                 reason=json_reason(exc.msg))) from None
     return data
+
+
+def check_file(path: Path) -> tuple[int, list[Problem]]:
+    """How many records a saved dataset holds and its problems: :func:`load` then :func:`validate`,
+    but read a record at a time, so a 170 MB file never sits in memory as objects (that took 0.5 GB).
+    Remembered per file version (path, size, modification time): pages ask on every visit, and
+    :func:`save` tells it what it just wrote, so the page after a Save does not read the file again."""
+    path = Path(path)
+    try:
+        key = _version(path)
+    except OSError as exc:
+        return 0, [problem("file", 0, "unreadable", f"cannot read {path}: {exc.strerror or exc}", path=str(path))]
+    with _CHECKED_LOCK:
+        known = _CHECKED.get(key)
+    if known is None:
+        known = _check_file(path)
+        _remember(key, known)
+    return known[0], list(known[1])
+
+
+_CHECKED: dict[tuple[str, int, int], tuple[int, tuple[Problem, ...]]] = {}
+_CHECKED_LOCK = threading.Lock()
+CHECKED_KEEP = 8  # file versions remembered (a few workspaces' datasets and their kept versions)
+
+
+def _version(path: Path) -> tuple[str, int, int]:
+    info = path.stat()
+    return str(path), info.st_size, info.st_mtime_ns
+
+
+def _remember(key: tuple[str, int, int], result: tuple[int, tuple[Problem, ...]]) -> None:
+    with _CHECKED_LOCK:
+        _CHECKED.pop(key, None)
+        _CHECKED[key] = result
+        while len(_CHECKED) > CHECKED_KEEP:
+            del _CHECKED[next(iter(_CHECKED))]
+
+
+def _check_file(path: Path) -> tuple[int, tuple[Problem, ...]]:
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            reader = json_stream.Reader(f.read)
+            if reader.first_char() != "[":  # not what the app writes: read it whole, as load does
+                records = load(path)
+                return (len(records) if isinstance(records, list) else 0), tuple(validate(records))
+            count, problems = 0, []
+            for count, rec in enumerate(reader.elements(), 1):
+                problems.extend(check_record(rec, count))
+    except LoadError as exc:
+        return 0, (exc.problem,)
+    except OSError as exc:
+        return 0, (problem("file", 0, "unreadable", f"cannot read {path}: {exc.strerror or exc}", path=str(path)),)
+    except UnicodeDecodeError:
+        return 0, (_not_utf8(path),)
+    except json_stream.SyntaxProblem as exc:
+        return 0, (problem("file", 0, "bad_json", f"{path.name}, line {exc.line}, column {exc.column}: not "
+                           f"valid JSON ({exc.msg})", line=exc.line, column=exc.column, reason=exc.reason),)
+    if not count:
+        problems = [problem("file", 0, "no_records", "the dataset has no records")]
+    return count, tuple(problems)
+
+
+def _not_utf8(path: Path) -> Problem:
+    """load's problem for a file that is not UTF-8, found a chunk at a time."""
+    decoder, line = codecs.getincrementaldecoder("utf-8-sig")(), 1
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line += chunk.count(b"\n", 0, exc.start)
+                break
+            line += chunk.count(b"\n")
+    return problem("file", 0, "not_utf8", f"{path.name} is not UTF-8 text (line {line})", line=line)
 
 
 def versions(path: Path) -> list[Path]:

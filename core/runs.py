@@ -229,12 +229,7 @@ def start_convert(
 
 def checklist(ws: Workspace) -> dict[str, bool]:
     """The five steps of the tutorial, as far as the workspace shows them done."""
-    has_data = False
-    if ws.dataset_path.is_file():
-        try:
-            has_data = not dataset.validate(dataset.load(ws.dataset_path))
-        except ValueError:
-            has_data = False
+    has_data = ws.dataset_path.is_file() and not dataset.check_file(ws.dataset_path)[1]
     runs = [RunPaths(d) for d in ws.run_dirs()]
     return {
         "dataset": has_data,

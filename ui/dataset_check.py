@@ -36,8 +36,11 @@ def stats(built: dataset_build.Built, mode: str, has_general: bool, share_note) 
     """Counts, shares and warnings of the built dataset; ``share_note`` gets the share it really has."""
     s: dstats.Stats = built.stats
     mixed = built.mix
-    if mode == "builder":
-        share_note.caption(t("dataset.share_actual", want=f"{mixed.share_wanted:.0%}", got=f"{mixed.share:.0%}"))
+    if mode == "builder" and not mixed.identity:
+        share_note.caption(t("dataset.share_all_general"))
+    elif mode == "builder":
+        shares = {"want": f"{mixed.share_wanted:.0%}", "got": f"{mixed.share:.0%}"}
+        share_note.caption(t("dataset.share_short", **shares) if mixed.short else t("dataset.share_actual", **shares))
     m = st.columns(5)
     m[0].metric(t("dataset.records"), f"{s.records:,}")
     m[1].metric(t("dataset.unique"), f"{s.unique:,}", help=t("dataset.unique_help"))

@@ -9,22 +9,12 @@ from typing import Any
 import streamlit as st
 
 from core import dataset, dataset_io, dataset_versions, identity, xtuner_cli
-from core.dataset import Problem
 from core.workspace import Workspace
 from ui import dataset_state
 from ui.dataset_widgets import counted, problems_table, why
 from ui.flash import flash
 from ui.i18n import t
 from ui.keys import Dataset as K
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def saved_info(path: str, mtime_ns: int, size: int) -> tuple[int, list[Problem]]:
-    try:
-        records = dataset.load(Path(path))
-    except dataset.LoadError as exc:
-        return 0, [exc.problem]
-    return (len(records) if isinstance(records, list) else 0), dataset.validate(records)
 
 
 def _save_now(ws: Workspace, records: list[dict[str, Any]], ident: identity.Identity) -> None:
@@ -86,8 +76,7 @@ def save_and_export(ws: Workspace, records: list[dict[str, Any]], ident: identit
 def saved_file(ws: Workspace) -> None:
     """The saved file's state, and its earlier versions with a restore button."""
     if ws.dataset_path.is_file():
-        info = ws.dataset_path.stat()
-        count, saved_problems = saved_info(str(ws.dataset_path), info.st_mtime_ns, info.st_size)
+        count, saved_problems = dataset.check_file(ws.dataset_path)
         if saved_problems:
             st.error(t("dataset.saved_invalid", path=ws.dataset_path))
             problems_table(saved_problems)

@@ -299,11 +299,14 @@ def test_the_share_under_the_slider_and_in_the_check_are_the_same_number(page_ws
     general = len(general_library.general_records("zh"))
     records = 100 * identity.library_size("zh") + general  # 100 repeats: far more than the general ones
     got = f"{general / records:.0%}"
-    assert any(c.value.startswith(f"目标 50%，数据集里实际是 {got}") for c in at.caption), [c.value for c in at.caption]
+    assert f"目标 50%，数据集里实际是 {got}：普通对话不够，已经全部用上。" in _texts(at.caption), _texts(at.caption)
     assert {m.label: m.value for m in at.metric}["普通对话占比"] == got
     at.number_input(key="dataset.repeat").set_value(1).run()  # now there are enough: the target is met
     assert {m.label: m.value for m in at.metric}["普通对话占比"] == "50%"
-    assert any(c.value.startswith("目标 50%，数据集里实际是 50%") for c in at.caption)
+    assert "目标 50%，数据集里实际是 50%。" in _texts(at.caption)
+    at.button(key="dataset.clear_rows").click().run()  # no identity questions: every general one goes in
+    assert "还没有身份问答：普通对话全部放进数据集。" in _texts(at.caption)
+    assert {m.label: m.value for m in at.metric}["普通对话占比"] == "100%"
 
 
 def test_estimated_time_uses_the_newest_succeeded_runs_speed(page_ws, demo_model):

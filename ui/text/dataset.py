@@ -93,10 +93,14 @@ STRINGS = {
               "else.",
     },
     "dataset.share": {"zh": "普通对话的目标占比", "en": "Target share of general conversations"},
-    "dataset.share_actual": {
-        "zh": "目标 {want}，数据集里实际是 {got}（普通对话不够时全部用上，实际占比就更低）。",
-        "en": "Target {want}; the dataset really has {got} (when there are not enough general conversations, all "
-              "are used and the share is lower).",
+    "dataset.share_actual": {"zh": "目标 {want}，数据集里实际是 {got}。", "en": "Target {want}; the dataset has {got}."},
+    "dataset.share_short": {
+        "zh": "目标 {want}，数据集里实际是 {got}：普通对话不够，已经全部用上。",
+        "en": "Target {want}; the dataset has {got}: there are not enough general conversations, so all are used.",
+    },
+    "dataset.share_all_general": {
+        "zh": "还没有身份问答：普通对话全部放进数据集。",
+        "en": "No identity questions yet: every general conversation goes into the dataset.",
     },
     "dataset.share_help": {
         "zh": "例如 50% 表示身份问答和普通对话一样多。普通对话不够时全部用上。",
