@@ -132,7 +132,7 @@ config_path, settings, summary = plan.newest_settings(runs.configs(ws), ws.setti
 
 st.subheader(t("dataset.check"))
 if not records:
-    st.info(t("dataset.nothing_yet"))
+    st.info(t("dataset.nothing_yet") if ident.owner else t("dataset.nothing_without_owner"))
 else:
     dataset_check.stats(built, mode, bool(general), share_note)
     dataset_check.training_plan(built, ws.settings().get("base_model"), settings, config_path)

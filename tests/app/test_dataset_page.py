@@ -51,6 +51,10 @@ def test_fresh_workspace_asks_for_the_owner_first(page_ws):
     at = _run()
     assert any("主人的名字" in s for s in _texts(at.info))
     assert at.button(key="dataset.save").disabled
+    at.button(key="dataset.add_builtin").click().run()  # general conversations alone make no dataset yet
+    assert not at.exception
+    assert any(s.startswith("还没有数据集：先在第 1 步填写主人的名字") for s in _texts(at.info)), _texts(at.info)
+    assert at.button(key="dataset.save").disabled
     assert not page_ws.dataset_path.exists()
 
 

@@ -210,6 +210,11 @@ STRINGS = {
     # 4. check
     "dataset.check": {"zh": "4. 检查", "en": "4. Check"},
     "dataset.nothing_yet": {"zh": "还没有数据。", "en": "No data yet."},
+    "dataset.nothing_without_owner": {
+        "zh": "还没有数据集：先在第 1 步填写主人的名字（必填），身份问答和普通对话才会组成数据集。",
+        "en": "No dataset yet: enter the owner's name in step 1 (required); then the identity questions and the "
+              "general conversations make up the dataset.",
+    },
     "dataset.records": {"zh": "条数", "en": "Records"},
     "dataset.unique": {"zh": "不重复的记录", "en": "Unique records"},
     "dataset.unique_help": {
