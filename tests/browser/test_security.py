@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     main_text,
     nav_titles,
     open_app,
+    poll,
     screenshot,
     wait_idle,
 )
@@ -83,7 +84,10 @@ def test_xsrf_protection_and_upload_limit_are_on(open_server, new_page):
     page = new_page()
     open_app(page, open_server, "dataset")
     assert any(c["name"] == "_streamlit_xsrf" for c in page.context.cookies())
-    assert f"{server['maxUploadSize']}MB per file" in main_text(page)
+    # The page may still be drawing when open_app returns (a loaded machine): wait for the uploader's line.
+    line = f"{server['maxUploadSize']}MB per file"
+    poll(lambda: line in main_text(page), 90, 0.5,
+         lambda: f"the uploader's {line!r} in the page (it shows: {main_text(page)[-300:]!r})")
     # ...drawn in the page's language over Streamlit's English (ui/uploader.py)
     limit = min(server["maxUploadSize"], dataset_io.MAX_BYTES // 2**20)
     drawn = page.evaluate("""() => [...document.querySelectorAll("[data-testid=stFileUploaderDropzone] button p, "
