@@ -10,7 +10,6 @@ other formats is :mod:`core.dataset_io`; statistics are :mod:`core.dataset_stats
 
 from __future__ import annotations
 
-import codecs
 import json
 import random
 import re
@@ -382,15 +381,8 @@ def _check_file(path: Path) -> tuple[int, tuple[Problem, ...]]:
 
 def _not_utf8(path: Path) -> Problem:
     """load's problem for a file that is not UTF-8, found a chunk at a time."""
-    decoder, line = codecs.getincrementaldecoder("utf-8-sig")(), 1
     with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                line += chunk.count(b"\n", 0, exc.start)
-                break
-            line += chunk.count(b"\n")
+        line = json_stream.utf8_error_line(f)
     return problem("file", 0, "not_utf8", f"{path.name} is not UTF-8 text (line {line})", line=line)
 
 

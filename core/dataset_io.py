@@ -17,7 +17,6 @@ records. Writes XTuner JSON, JSONL and CSV.
 
 from __future__ import annotations
 
-import codecs
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -131,15 +130,8 @@ def _not_utf8(raw: IO[bytes]) -> tuple[int, str]:
     GBK text), "binary" (mostly not text in either), or "other" (text in another encoding)."""
     raw.seek(0)
     head = raw.read(65536)
-    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
     raw.seek(0)
-    while chunk := raw.read(1 << 20):
-        try:
-            decoder.decode(chunk)
-        except UnicodeDecodeError as exc:
-            line += chunk.count(b"\n", 0, exc.start)
-            break
-        line += chunk.count(b"\n")
+    line = json_stream.utf8_error_line(raw)
     raw.seek(0)
     gbk = head.decode("gb18030", errors="replace")
     texty = sum(1 for c in gbk if c.isprintable() or c in "\t\r\n") - gbk.count("\ufffd")
