@@ -10,6 +10,7 @@ other formats is :mod:`core.dataset_io`; statistics are :mod:`core.dataset_stats
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
@@ -18,9 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from core import json_stream
+from core import json_stream, text_encoding
 from core.json_stream import JSON_REASON_CODES, JSON_REASONS, json_reason  # noqa: F401  (their old home)
 from core.record_store import Records, json_chunks, load_list
 from core.workspace import (
@@ -306,10 +307,8 @@ def load(path: Path) -> list[dict[str, Any]]:
                                 path=str(path))) from None
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise LoadError(problem("file", 0, "not_utf8", f"{path.name} is not UTF-8 text (line {line})",
-                                line=line)) from None
+    except UnicodeDecodeError:
+        raise LoadError(_not_utf8(path.name, io.BytesIO(raw))) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -370,7 +369,8 @@ def _check_file(path: Path) -> tuple[int, tuple[Problem, ...]]:
     except OSError as exc:
         return 0, (problem("file", 0, "unreadable", f"cannot read {path}: {exc.strerror or exc}", path=str(path)),)
     except UnicodeDecodeError:
-        return 0, (_not_utf8(path),)
+        with open(path, "rb") as raw:
+            return 0, (_not_utf8(path.name, raw),)
     except json_stream.SyntaxProblem as exc:
         return 0, (problem("file", 0, "bad_json", f"{path.name}, line {exc.line}, column {exc.column}: not "
                            f"valid JSON ({exc.msg})", line=exc.line, column=exc.column, reason=exc.reason),)
@@ -379,11 +379,16 @@ def _check_file(path: Path) -> tuple[int, tuple[Problem, ...]]:
     return count, tuple(problems)
 
 
-def _not_utf8(path: Path) -> Problem:
-    """load's problem for a file that is not UTF-8, found a chunk at a time."""
-    with open(path, "rb") as f:
-        line = json_stream.utf8_error_line(f)
-    return problem("file", 0, "not_utf8", f"{path.name} is not UTF-8 text (line {line})", line=line)
+def _not_utf8(name: str, raw: IO[bytes]) -> Problem:
+    """load's problem for a file that is not UTF-8: the line of its first bad byte and, when the
+    file looks like GBK or binary data, that (the app reads and writes datasets as UTF-8 only)."""
+    line, looks = text_encoding.not_utf8(raw)
+    if looks == "binary":
+        return problem("file", 0, "binary", f"{name} is not a text file (it looks like binary data)", kind="binary")
+    if looks == "gbk":
+        return problem("file", 0, "not_utf8_gbk", f"{name} is not UTF-8 text (line {line}); it looks like GBK: "
+                       "save it as UTF-8", line=line)
+    return problem("file", 0, "not_utf8", f"{name} is not UTF-8 text (line {line})", line=line)
 
 
 def versions(path: Path) -> list[Path]:

@@ -24,7 +24,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
 
-from core import dataset, dataset_tables, identity, json_stream
+from core import dataset, dataset_tables, identity, json_stream, text_encoding
 from core.dataset import Problem, problem
 from core.dataset_result import PREVIEW, ImportResult, fatal
 from core.dataset_tables import write_csv
@@ -99,7 +99,7 @@ def read_stream(raw: IO[bytes], size: int, filename: str, name: str = "", author
         try:
             result = _read_text(raw, size, encoding, ext, mapping, keep, progress)
         except UnicodeDecodeError:
-            line, looks = _not_utf8(raw)
+            line, looks = text_encoding.not_utf8(raw)
             if looks == "binary" and encoding != "utf-16":
                 return fatal("binary", "this is not a text file (it looks like binary data)", kind="binary")
             if encoding == "utf-16" or looks != "gbk":
@@ -123,29 +123,6 @@ def _binary_kind(head: bytes) -> str | None:
     kind = next((k for magic, k in _MAGIC.items() if head.startswith(magic)), None)
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return kind or ("binary" if controls > max(2, 0.02 * len(head)) else None)
-
-
-def _not_utf8(raw: IO[bytes]) -> tuple[int, str]:
-    """The line of the first byte that is not UTF-8, and what the start looks like: "gbk" (it reads as
-    GBK text), "binary" (mostly not text in either), or "other" (text in another encoding)."""
-    raw.seek(0)
-    head = raw.read(65536)
-    raw.seek(0)
-    line = json_stream.utf8_error_line(raw)
-    raw.seek(0)
-    gbk = head.decode("gb18030", errors="replace")
-    texty = sum(1 for c in gbk if c.isprintable() or c in "\t\r\n") - gbk.count("\ufffd")
-    if texty >= 0.95 * max(1, len(gbk)) and _mostly_cjk_or_ascii(gbk):
-        return line, "gbk"
-    utf8 = head.decode("utf-8", errors="replace")
-    return line, "binary" if utf8.count("\ufffd") > 0.1 * max(1, len(utf8)) else "other"
-
-
-def _mostly_cjk_or_ascii(text: str) -> bool:
-    """Chinese text read as GBK: ASCII, CJK ideographs and punctuation, not the rare symbols random bytes give."""
-    common = sum(1 for c in text if c < "\x80" or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
-                 or "\uff00" <= c <= "\uffef")
-    return common >= 0.9 * max(1, len(text))
 
 
 def _read_text(raw: IO[bytes], size: int, encoding: str, ext: str, mapping: dict[str, str | None] | None,

@@ -12,11 +12,10 @@ hold control characters (``strict=False``): they are reported per record by
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import Any
 
 CHUNK = 1 << 20
 _WS = re.compile(r"[ \t\n\r]*")
@@ -185,19 +184,6 @@ class Reader:
             if nl < 0:
                 return
             self.pos, number = nl + 1, number + 1
-
-
-def utf8_error_line(raw: IO[bytes]) -> int:
-    """The 1-based line of the first byte in ``raw`` (read from where it is, a chunk at a time) that is
-    not UTF-8; the line after the last when there is none."""
-    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
-    while chunk := raw.read(CHUNK):
-        try:
-            decoder.decode(chunk)
-        except UnicodeDecodeError as exc:
-            return line + chunk.count(b"\n", 0, exc.start)
-        line += chunk.count(b"\n")
-    return line
 
 
 def loads_line(text: str) -> Any:

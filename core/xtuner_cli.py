@@ -88,6 +88,12 @@ def _path_prefix(config: Path) -> str:
     return f"PYTHONPATH={shlex.quote(str(APP_ROOT))}${{PYTHONPATH:+:$PYTHONPATH}} " if uses else ""
 
 
+def _threads_prefix(model: Path | str | None) -> str:
+    """``OMP_NUM_THREADS=1 `` for the displayed command when the app runs it so (:func:`threads_env`):
+    the command a person copies then trains as fast as the app's own run."""
+    return "".join(f"{k}={v} " for k, v in threads_env(model).items())
+
+
 def threads_env(model: Path | str | None) -> dict[str, str]:
     """``OMP_NUM_THREADS=1`` for a process that runs ``model`` (its folder) when the model is under
     :data:`ONE_THREAD_BELOW_PARAMS`; nothing for a larger or unreadable model, or when the person's own
@@ -163,13 +169,14 @@ def train(
     if options:
         args += ["--cfg-options", *options]
     env = _base_env({"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"}, model=model)
+    threads = _threads_prefix(model)
     if cache_dir is not None:
         env["HF_DATASETS_CACHE"] = str(cache_dir)
     if nodes < 1 or not 0 <= node_rank < nodes:
         raise ValueError("the node rank must be between 0 and the number of nodes - 1")
     if launcher is not None:
         argv = [sys.executable, str(LAUNCHER), "train", *args, "--launcher", launcher]
-        display = _path_prefix(config) + _display("xtuner", "train", *args, "--launcher", launcher)
+        display = _path_prefix(config) + threads + _display("xtuner", "train", *args, "--launcher", launcher)
     elif nodes > 1:
         port = master_port or 29500
         argv = [
@@ -178,7 +185,7 @@ def train(
             "--master_addr", master_addr, "--master_port", str(port),
             str(LAUNCHER), "train", *args, "--launcher", "pytorch",
         ]
-        display = (_path_prefix(config) + f"NPROC_PER_NODE={gpus} NNODES={nodes} NODE_RANK={node_rank} "
+        display = (_path_prefix(config) + threads + f"NPROC_PER_NODE={gpus} NNODES={nodes} NODE_RANK={node_rank} "
                    f"ADDR={shlex.quote(master_addr)} PORT={port} " + _display("xtuner", "train", *args))
     elif gpus > 1:
         argv = [
@@ -187,10 +194,10 @@ def train(
             "--master_addr", "127.0.0.1", "--master_port", str(master_port or free_port()),
             str(LAUNCHER), "train", *args, "--launcher", "pytorch",
         ]
-        display = _path_prefix(config) + f"NPROC_PER_NODE={gpus} " + _display("xtuner", "train", *args)
+        display = _path_prefix(config) + threads + f"NPROC_PER_NODE={gpus} " + _display("xtuner", "train", *args)
     else:
         argv = [sys.executable, str(LAUNCHER), "train", *args]
-        display = _path_prefix(config) + _display("xtuner", "train", *args)
+        display = _path_prefix(config) + threads + _display("xtuner", "train", *args)
     return Invocation(argv=argv, env=env, display=display,
                       drop_env=("NPROC_PER_NODE", "NNODES", "NODE_RANK", "ADDR", "PORT"))
 
@@ -220,7 +227,7 @@ def pth_to_hf(
     return Invocation(
         argv=[sys.executable, str(LAUNCHER), "pth_to_hf", *args],
         env=_base_env(model=model),
-        display=_path_prefix(config) + _display("xtuner", "convert", "pth_to_hf", *args),
+        display=_path_prefix(config) + _threads_prefix(model) + _display("xtuner", "convert", "pth_to_hf", *args),
         drop_env=("NPROC_PER_NODE",),
     )
 
@@ -245,7 +252,7 @@ def merge(
     return Invocation(
         argv=[sys.executable, str(LAUNCHER), "merge", *args],
         env=_base_env(model=base),
-        display=_display("xtuner", "convert", "merge", *args),
+        display=_threads_prefix(base) + _display("xtuner", "convert", "merge", *args),
         drop_env=("NPROC_PER_NODE",),
     )
 

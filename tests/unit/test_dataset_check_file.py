@@ -53,13 +53,24 @@ def test_same_count_and_problems_as_load_and_validate(tmp_path, name):
         assert dict(problems[0].values) == dict(want[0].values) == {"line": 5, "column": 3, "reason": "comma"}
 
 
-def test_a_file_that_is_not_utf8_names_the_line(tmp_path):
+NOT_UTF8 = {  # how the file was written -> the problem code both readers give, and its values
+    "gbk": (lambda text: text.encode("gbk"), "not_utf8_gbk", {"line": 6}),
+    "latin-1": (lambda text: text.replace("你好", "café").encode("latin-1"), "not_utf8", {"line": 6}),
+    "binary": (lambda text: bytes(range(128, 256)) * 64, "binary", {"kind": "binary"}),
+}
+
+
+@pytest.mark.parametrize("how", NOT_UTF8)
+def test_a_file_that_is_not_utf8_names_the_line_and_what_it_looks_like(tmp_path, how):
+    """A saved dataset in GBK (a hand edit in another editor) is named as GBK, not 'not GBK either';
+    the streamed check and load say the same."""
     records = [{"conversation": [{"input": "q", "output": "a"}]}] * 3
     text = dataset.dumps(records).replace('"a"', '"你好"', 2)
-    path = _write(tmp_path / "gbk.json", text.encode("gbk"))
+    encode, code, values = NOT_UTF8[how]
+    path = _write(tmp_path / f"{how}.json", encode(text))
     (count, problems), (_, want) = dataset.check_file(path), _expected(path)
-    assert count == 0 and problems[0].code == want[0].code == "not_utf8"
-    assert dict(problems[0].values) == dict(want[0].values)
+    assert count == 0 and problems[0].code == want[0].code == code
+    assert dict(problems[0].values) == dict(want[0].values) == values
 
 
 def test_missing_file(tmp_path):

@@ -190,6 +190,16 @@ def test_a_small_models_processes_get_one_cpu_thread_a_large_ones_every_core(tmp
         assert "OMP_NUM_THREADS" not in env_of(large), name
         assert "OMP_NUM_THREADS" not in env_of(tmp_path / "no such model"), name
     assert "OMP_NUM_THREADS" not in xtuner_cli.train(CFG, WORK).env  # no model given: torch decides
+    # The command shown to copy says so too, so it trains as fast as the app's run.
+    shown = {
+        "train": lambda m: xtuner_cli.train(CFG, WORK, model=m).display,
+        "2 GPUs": lambda m: xtuner_cli.train(CFG, WORK, gpus=2, model=m).display,
+        "pth_to_hf": lambda m: xtuner_cli.pth_to_hf(CFG, WORK / "iter_1.pth", WORK / "hf", model=m).display,
+        "merge": lambda m: xtuner_cli.merge(m, WORK / "hf", WORK / "merged").display,
+    }
+    for name, display_of in shown.items():
+        assert display_of(small).startswith("OMP_NUM_THREADS=1 ") and " xtuner " in display_of(small), name
+        assert "OMP_NUM_THREADS" not in display_of(large), name
     # The person's own setting wins, for the process too.
     monkeypatch.setenv("OMP_NUM_THREADS", "6")
     inv = xtuner_cli.train(CFG, WORK, model=small)

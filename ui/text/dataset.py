@@ -451,6 +451,11 @@ STRINGS = {
         "zh": "文件不是 UTF-8 编码（第 {line} 行），也不像 GBK。请另存为 UTF-8。",
         "en": "The file is not UTF-8 (line {line}) and not GBK either. Save it as UTF-8.",
     },
+    "dataset.p.not_utf8_gbk": {
+        "zh": "文件不是 UTF-8 编码（第 {line} 行），看起来是 GBK（可能被别的编辑器另存过）。应用只读 UTF-8：请用编辑器另存为 UTF-8。",
+        "en": "The file is not UTF-8 (line {line}); it looks like GBK (perhaps saved by another editor). The app reads "
+              "UTF-8 only: save it as UTF-8 in your editor.",
+    },
     "dataset.p.gbk": {
         "zh": "文件不是 UTF-8 编码（第 {line} 行），看起来是 GBK，已按 GBK 读取。请在下面确认文字显示正常。",
         "en": "The file is not UTF-8 (line {line}); it looks like GBK and was read as GBK. Check that the text looks "
