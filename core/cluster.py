@@ -243,7 +243,8 @@ def preview_slurm(ws: Workspace, config_path: Path, spec: SlurmSpec, *,
     """(batch script, sbatch command) as the page shows them before submitting (run folder: ``<run>``)."""
     run_dir = ws.runs_dir / "<run>"
     inv = srun_step(spec, xtuner_cli.train(
-        config_path, RunPaths(run_dir).work_dir, launcher="slurm", accumulative_counts=accumulative_counts))
+        config_path, RunPaths(run_dir).work_dir, launcher="slurm", accumulative_counts=accumulative_counts,
+        model=_model_of(config_path)))
     script = render_script(run_dir, spec, ws.root)
     script += f"# the step it runs:\n# {inv.display}\n"
     return script, shlex.join(submit_argv(run_dir))
@@ -323,9 +324,18 @@ def node_commands(ws: Workspace, config_path: Path, spec: NodesSpec, run_dir: Pa
         xtuner_cli.train(config, RunPaths(run_dir).work_dir, gpus=spec.per_node, nodes=spec.nodes, node_rank=rank,
                          master_addr=spec.master_addr.strip(), master_port=int(spec.master_port), seed=seed,
                          resume=resume, cache_dir=ws.root / ".cache" / "datasets",
-                         accumulative_counts=accumulative_counts)
+                         accumulative_counts=accumulative_counts, model=_model_of(config))
         for rank in range(spec.nodes)
     ]
+
+
+def _model_of(config_path: Path) -> str | None:
+    """The config's model folder (what :func:`core.xtuner_cli.threads_env` reads), None when unreadable."""
+    try:
+        model = cfg.config_summary(Path(config_path).read_text(encoding="utf-8"))["model"]
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
+    return model if isinstance(model, str) else None
 
 
 def start_node_share(ws: Workspace, config_path: Path, spec: NodesSpec, *, accumulative_counts: int | None = None,

@@ -129,7 +129,7 @@ def _start_form() -> None:
     if blocked:
         st.warning(t("train.qlora_cpu"))
     inv = xtuner_cli.train(config_path, ws.runs_dir / "<run>" / "work_dir", gpus=int(gpus), deepspeed=deepspeed,
-                           accumulative_counts=accum)
+                           accumulative_counts=accum, model=summary["model"])  # as runs.start_training runs it
     st.caption(t("train.command"))
     st.code(inv.display, language="bash", wrap_lines=True)  # the whole command in view, options too
     auto_retry = retry_panel.opt_in()

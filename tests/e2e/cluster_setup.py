@@ -9,6 +9,7 @@ to get one.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import time
@@ -81,3 +82,13 @@ def wait_for(predicate, timeout: float, what: str, job_dir: Path | None = None):
 
 def losses(work_dir: Path) -> dict[int, float]:
     return {int(r["iter"]): float(r["loss"]) for r in logs.read_scalars(work_dir) if "loss" in r}
+
+
+def split_shown(display: str) -> tuple[dict[str, str], list[str]]:
+    """A displayed command's leading ``NAME=value`` settings and the words after them."""
+    words = shlex.split(display)
+    settings: dict[str, str] = {}
+    while words and "=" in words[0] and words[0].split("=", 1)[0].isidentifier():
+        name, value = words.pop(0).split("=", 1)
+        settings[name] = value
+    return settings, words

@@ -18,7 +18,7 @@ import pytest
 from core import cluster, convert, jobs, logs, monitor, runs, slurm
 from core.runs import RunPaths
 from tests.conftest import wait_job
-from tests.e2e.cluster_setup import ROOT, cheap_config, losses, slurm_partition, wait_for
+from tests.e2e.cluster_setup import ROOT, cheap_config, losses, slurm_partition, split_shown, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,9 @@ def test_slurm_training_succeeds_and_converts(ws, demo_model, partition):
     assert record["slurm"]["submit_argv"] == ["sbatch", "--parsable", str(run_dir / "slurm.sbatch")]
     script = (run_dir / "slurm.sbatch").read_text(encoding="utf-8")
     assert f"#SBATCH --partition={partition}" in script and f"#SBATCH --output={run_dir}/output.log" in script
-    assert "--launcher slurm" in record["display"] and record["display"].startswith("srun ")
+    settings, words = split_shown(record["display"])  # settings (OMP_NUM_THREADS=1 for a small model) go first
+    assert "--launcher slurm" in record["display"] and words[0] == "srun", record["display"]
+    assert set(settings) <= {"OMP_NUM_THREADS", "PYTHONPATH"}, record["display"]
     assert jobs.status(run_dir).state in (jobs.PENDING, jobs.RUNNING, jobs.SUCCEEDED)
 
     st = wait_job(run_dir, 900)

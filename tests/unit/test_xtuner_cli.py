@@ -197,6 +197,25 @@ def test_a_small_models_processes_get_one_cpu_thread_a_large_ones_every_core(tmp
         "pth_to_hf": lambda m: xtuner_cli.pth_to_hf(CFG, WORK / "iter_1.pth", WORK / "hf", model=m).display,
         "merge": lambda m: xtuner_cli.merge(m, WORK / "hf", WORK / "merged").display,
     }
+    # Where the app reads the model from the config: the Slurm preview, each node's command.
+    from core import cluster
+    from core.workspace import Workspace
+
+    ws = Workspace.resolve(tmp_path / "ws")
+
+    def config_for(model: Path) -> Path:
+        path = tmp_path / f"{model.name}.py"
+        path.write_text(f"pretrained_model_name_or_path = {str(model)!r}\n", encoding="utf-8")
+        return path
+
+    nodes = cluster.NodesSpec(nodes=2, gpus_per_node=0, master_addr="127.0.0.1", master_port=29600)
+    step_line = "# the step it runs:\n# "  # the batch script's last line shows the srun step
+    shown["slurm preview"] = lambda m: cluster.preview_slurm(ws, config_for(m), cluster.SlurmSpec())[0].split(
+        step_line)[1]
+    for rank in (0, 1):
+        shown[f"node {rank}"] = lambda m, r=rank: cluster.node_commands(ws, config_for(m), nodes)[r].display
+        assert cluster.node_commands(ws, config_for(small), nodes)[rank].env.get("OMP_NUM_THREADS") == "1"
+        assert "OMP_NUM_THREADS" not in cluster.node_commands(ws, config_for(large), nodes)[rank].env
     for name, display_of in shown.items():
         assert display_of(small).startswith("OMP_NUM_THREADS=1 ") and " xtuner " in display_of(small), name
         assert "OMP_NUM_THREADS" not in display_of(large), name
