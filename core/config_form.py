@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import math
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from core.demo_model import is_demo_model
 from core.estimate import read_shape
 from core.models import check_model_dir
 from core.pyedit import Editor, kw
-from core.workspace import atomic_write_text, versioned_write_text
+from core.workspace import versioned_write_text
 
 
 @dataclass(frozen=True)
@@ -237,8 +239,12 @@ def save_config(path: Path, text: str, keys: list[str] | None = None) -> tuple[b
     except SyntaxError as exc:
         return False, f"syntax:{exc.lineno}:{exc.msg}", None
     path = Path(path)
-    check = path.with_name(f".check-{path.name}")
-    atomic_write_text(check, text)
+    # A file of its own per save: two tabs saving the same config at once (or a tab reloaded during a
+    # slow check and saved again) must not remove the file the other one's check is reading.
+    fd, name = tempfile.mkstemp(prefix=f".check-{path.stem}-", suffix=".py", dir=path.parent)
+    check = Path(name)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
     try:
         values, output = cfg.load_with_mmengine(check, keys or ["pretrained_model_name_or_path"],
                                                 timeout=LOAD_CHECK_TIMEOUT)

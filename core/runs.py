@@ -265,7 +265,7 @@ def delete_run(ws: Workspace, run_dir: Path) -> None:
 def configs(ws: Workspace) -> list[Path]:
     """Saved configs, newest first.
 
-    Hidden files are not configs: saving writes ``.check-NAME.py`` for mmengine to load and
+    Hidden files are not configs: saving writes ``.check-NAME-xxxx.py`` for mmengine to load and
     removes it, and a Train page rendered meanwhile must neither list it nor trip over it.
     """
     found = []
