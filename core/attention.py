@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from core.pyedit import Editor, kw
+from core.pyedit import Editor, kw, parse
 
 EAGER, SDPA, FLASH = "eager", "sdpa", "flash_attention_2"
 FASTEST_FIRST = (FLASH, SDPA, EAGER)
@@ -55,7 +55,7 @@ def _remote_module(config: dict) -> str | None:
 def _table_keys(source: str) -> set[str]:
     """String keys of every module-level ``*ATTENTION_CLASSES = {...}`` dict in a modeling file."""
     keys: set[str] = set()
-    for node in ast.parse(source).body:
+    for node in parse(source).body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and any(
                 isinstance(t, ast.Name) and t.id.endswith("ATTENTION_CLASSES") for t in node.targets):
             keys |= {k.value for k in node.value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from core import attention as attn
-from core import procs
+from core import procs, pyedit
 from core.pyedit import Editor as _Editor
 from core.pyedit import kw as _kw
 from core.pyedit import set_keyword
@@ -101,7 +101,7 @@ def _render_value(value: Any) -> str:
 
 def read_settings(source: str) -> dict[str, Any]:
     """Top-level assignments of a config: literal values as Python objects, others as Code."""
-    tree = ast.parse(source)
+    tree = pyedit.parse(source)
     lines = _LINE_RE.findall(source)  # split once: ast.get_source_segment splits the whole source per call
     values: dict[str, Any] = {}
     for node in tree.body:

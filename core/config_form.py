@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core import attention, families, plan, templates
+from core import attention, families, plan, pyedit, templates
 from core import config as cfg
 from core.demo_model import is_demo_model
 from core.estimate import read_shape
@@ -235,7 +235,7 @@ def save_config(path: Path, text: str, keys: list[str] | None = None) -> tuple[b
     file loads; the previous file is kept under ``.versions/``.
     """
     try:
-        ast.parse(text)
+        pyedit.parse(text)
     except SyntaxError as exc:
         return False, f"syntax:{exc.lineno}:{exc.msg}", None
     path = Path(path)

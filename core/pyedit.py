@@ -7,6 +7,21 @@ rewritten, so comments, formatting and every other line stay exactly as they wer
 from __future__ import annotations
 
 import ast
+import threading
+
+# CPython 3.11's ast.parse keeps the depth of the tree it is building in per-interpreter state; when
+# two threads parse at once (two tabs drawing the config page) and a garbage-collected object's
+# __del__ lets the other thread run mid-way, one raises "SystemError: AST constructor recursion depth
+# mismatch" (CPython gh-106905). Seen in the server's log with two tabs saving a config; reproduced
+# with three threads parsing the tutorial's config while a fourth makes garbage with __del__:
+# 6 errors in 8 s unlocked, none with this lock (tests/unit/test_parse_threads.py).
+_PARSE_LOCK = threading.Lock()
+
+
+def parse(source: str) -> ast.Module:
+    """``ast.parse`` for every module of the app, one thread at a time (see :data:`_PARSE_LOCK`)."""
+    with _PARSE_LOCK:
+        return ast.parse(source)
 
 
 class Editor:
@@ -15,7 +30,7 @@ class Editor:
     def __init__(self, source: str):
         self.source = source
         self.data = source.encode("utf-8")
-        self.tree = ast.parse(source)
+        self.tree = parse(source)
         self._line_start = [0]
         for line in self.data.splitlines(keepends=True):
             self._line_start.append(self._line_start[-1] + len(line))

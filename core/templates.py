@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from core.pyedit import parse
+
 
 @lru_cache(maxsize=1)
 def _templates_tree() -> ast.Module:
@@ -21,7 +23,7 @@ def _templates_tree() -> ast.Module:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("XTuner is not installed in this Python")
     path = Path(list(spec.submodule_search_locations)[0]) / "utils" / "templates.py"
-    return ast.parse(path.read_text(encoding="utf-8"))
+    return parse(path.read_text(encoding="utf-8"))
 
 
 def _config_dict(name: str) -> ast.Call:
