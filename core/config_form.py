@@ -241,11 +241,12 @@ def save_config(path: Path, text: str, keys: list[str] | None = None) -> tuple[b
     path = Path(path)
     # A file of its own per save: two tabs saving the same config at once (or a tab reloaded during a
     # slow check and saved again) must not remove the file the other one's check is reading.
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".check-{path.stem}-", suffix=".py", dir=path.parent)
     check = Path(name)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
     try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
         values, output = cfg.load_with_mmengine(check, keys or ["pretrained_model_name_or_path"],
                                                 timeout=LOAD_CHECK_TIMEOUT)
     finally:

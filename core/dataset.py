@@ -312,6 +312,8 @@ def load(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        if text_encoding.utf16_encoding(raw[:text_encoding.HEAD]):
+            raise LoadError(_utf16(path.name)) from None
         raise LoadError(problem("file", 0, "bad_json", f"{path.name}, line {exc.lineno}, column {exc.colno}: not "
                                 f"valid JSON ({exc.msg})", line=exc.lineno, column=exc.colno,
                                 reason=json_reason(exc.msg))) from None
@@ -372,6 +374,9 @@ def _check_file(path: Path) -> tuple[int, tuple[Problem, ...]]:
         with open(path, "rb") as raw:
             return 0, (_not_utf8(path.name, raw),)
     except json_stream.SyntaxProblem as exc:
+        with open(path, "rb") as raw:
+            if text_encoding.utf16_encoding(raw.read(text_encoding.HEAD)):
+                return 0, (_utf16(path.name),)
         return 0, (problem("file", 0, "bad_json", f"{path.name}, line {exc.line}, column {exc.column}: not "
                            f"valid JSON ({exc.msg})", line=exc.line, column=exc.column, reason=exc.reason),)
     if not count:
@@ -381,14 +386,22 @@ def _check_file(path: Path) -> tuple[int, tuple[Problem, ...]]:
 
 def _not_utf8(name: str, raw: IO[bytes]) -> Problem:
     """load's problem for a file that is not UTF-8: the line of its first bad byte and, when the
-    file looks like GBK or binary data, that (the app reads and writes datasets as UTF-8 only)."""
+    file looks like UTF-16, GBK or binary data, that (the app reads and writes datasets as UTF-8 only)."""
     line, looks = text_encoding.not_utf8(raw)
+    if looks == "utf16":
+        return _utf16(name)
     if looks == "binary":
         return problem("file", 0, "binary", f"{name} is not a text file (it looks like binary data)", kind="binary")
     if looks == "gbk":
         return problem("file", 0, "not_utf8_gbk", f"{name} is not UTF-8 text (line {line}); it looks like GBK: "
                        "save it as UTF-8", line=line)
     return problem("file", 0, "not_utf8", f"{name} is not UTF-8 text (line {line})", line=line)
+
+
+def _utf16(name: str) -> Problem:
+    """The problem for a UTF-16 file (Notepad's "Unicode"). Asked for where UTF-8 fails and where JSON
+    fails: without a byte-order mark, UTF-16 text may be valid UTF-8 (ASCII and zero bytes)."""
+    return problem("file", 0, "not_utf8_utf16", f"{name} is UTF-16 text, not UTF-8: save it as UTF-8")
 
 
 def versions(path: Path) -> list[Path]:

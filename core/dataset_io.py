@@ -90,19 +90,19 @@ def read_stream(raw: IO[bytes], size: int, filename: str, name: str = "", author
     if ext in (".xlsx", ".xlsm") or (head[:4] == b"PK\x03\x04" and ext not in (".json", ".jsonl", ".csv", ".tsv")):
         result = dataset_tables.read_xlsx(raw, mapping, keep)
     else:
-        kind = _binary_kind(head)
+        utf16 = text_encoding.utf16_encoding(head)
+        kind = None if utf16 else _binary_kind(head)
         if kind:
             return fatal("binary", f"this is not a text file (it looks like {kind} data)", kind=kind)
-        encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
-        notes = [problem("file", 0, "utf16", "the file is UTF-16 text; it was read as such")
-                 ] if encoding == "utf-16" else []
+        encoding = utf16 or "utf-8-sig"
+        notes = [problem("file", 0, "utf16", "the file is UTF-16 text; it was read as such")] if utf16 else []
         try:
             result = _read_text(raw, size, encoding, ext, mapping, keep, progress)
         except UnicodeDecodeError:
             line, looks = text_encoding.not_utf8(raw)
-            if looks == "binary" and encoding != "utf-16":
+            if looks == "binary" and not utf16:
                 return fatal("binary", "this is not a text file (it looks like binary data)", kind="binary")
-            if encoding == "utf-16" or looks != "gbk":
+            if utf16 or looks != "gbk":
                 return fatal("not_utf8", f"the file is not UTF-8 text (line {line}); save it as UTF-8", line=line)
             notes = [problem("file", 0, "gbk", f"the file is not UTF-8 (line {line}); it looks like GBK and was read "
                              "as GBK: check the characters in the preview", line=line)]
@@ -117,9 +117,8 @@ def read_stream(raw: IO[bytes], size: int, filename: str, name: str = "", author
 
 
 def _binary_kind(head: bytes) -> str | None:
-    """What a file that is not text looks like, from its first bytes (None: it may be text)."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None
+    """What a file that is not text looks like, from its first bytes (None: it may be text; UTF-16 is
+    text and is asked about first)."""
     kind = next((k for magic, k in _MAGIC.items() if head.startswith(magic)), None)
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return kind or ("binary" if controls > max(2, 0.02 * len(head)) else None)

@@ -88,17 +88,18 @@ def _path_prefix(config: Path) -> str:
     return f"PYTHONPATH={shlex.quote(str(APP_ROOT))}${{PYTHONPATH:+:$PYTHONPATH}} " if uses else ""
 
 
-def _threads_prefix(model: Path | str | None) -> str:
+def _threads_prefix(model: object) -> str:
     """``OMP_NUM_THREADS=1 `` for the displayed command when the app runs it so (:func:`threads_env`):
     the command a person copies then trains as fast as the app's own run."""
     return "".join(f"{k}={v} " for k, v in threads_env(model).items())
 
 
-def threads_env(model: Path | str | None) -> dict[str, str]:
+def threads_env(model: object) -> dict[str, str]:
     """``OMP_NUM_THREADS=1`` for a process that runs ``model`` (its folder) when the model is under
     :data:`ONE_THREAD_BELOW_PARAMS`; nothing for a larger or unreadable model, or when the person's own
-    environment already says how many threads."""
-    if model is None or "OMP_NUM_THREADS" in os.environ:
+    environment already says how many threads. A model the config computes (``os.path.join(...)``,
+    not a plain folder) counts as unreadable."""
+    if not isinstance(model, (str, os.PathLike)) or "OMP_NUM_THREADS" in os.environ:
         return {}
     shape = estimate.read_shape(Path(model))
     return {"OMP_NUM_THREADS": "1"} if shape is not None and shape.params < ONE_THREAD_BELOW_PARAMS else {}

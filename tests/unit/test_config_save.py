@@ -51,3 +51,39 @@ def test_a_config_mmengine_cannot_load_is_not_saved_and_leaves_no_check_file(tmp
     saved, message, kept = config_form.save_config(path, "lr = 2e-4\nsteps = 10 // 0\n")
     assert (saved, kept) == (False, None) and "ZeroDivisionError" in message, message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_check_file_that_cannot_be_written_is_removed(tmp_path, monkeypatch):
+    """A full disk while the check file is written: the error reaches the caller, no .check file stays."""
+    import os
+
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, fd, *args, **kwargs):
+            self.f = real_fdopen(fd, *args, **kwargs)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(config_form.os, "fdopen", Full)
+    try:
+        config_form.save_config(tmp_path / "my.py", TEXT)
+    except OSError as exc:
+        assert exc.errno == 28
+    else:
+        raise AssertionError("a write that failed was not reported")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_config_is_saved_into_a_folder_that_does_not_exist_yet(tmp_path):
+    path = tmp_path / "new" / "configs" / "my.py"
+    saved, message, _ = config_form.save_config(path, TEXT)
+    assert saved, message
+    assert path.read_text(encoding="utf-8") == TEXT and [p.name for p in path.parent.iterdir()] == ["my.py"]

@@ -56,7 +56,14 @@ def test_same_count_and_problems_as_load_and_validate(tmp_path, name):
 NOT_UTF8 = {  # how the file was written -> the problem code both readers give, and its values
     "gbk": (lambda text: text.encode("gbk"), "not_utf8_gbk", {"line": 6}),
     "latin-1": (lambda text: text.replace("你好", "café").encode("latin-1"), "not_utf8", {"line": 6}),
+    # German in Latin-1 also decodes as GBK without a bad byte ("ü" and the letter after it).
+    "latin-1 german": (lambda text: text.replace("你好", "Grüße aus München, für dich").encode("latin-1"), "not_utf8",
+                       {"line": 6}),
     "binary": (lambda text: bytes(range(128, 256)) * 64, "binary", {"kind": "binary"}),
+    # Notepad's "Unicode": with a byte-order mark; and without one, either byte order.
+    "utf-16": (lambda text: text.encode("utf-16"), "not_utf8_utf16", {}),
+    "utf-16-le": (lambda text: text.encode("utf-16-le"), "not_utf8_utf16", {}),
+    "utf-16-be": (lambda text: text.encode("utf-16-be"), "not_utf8_utf16", {}),
 }
 
 

@@ -223,9 +223,11 @@ def test_files_over_the_limit_are_refused_before_reading(tmp_path):
     assert res.fatal.code == "too_big" and dict(res.fatal.values)["limit_mb"] == 200
 
 
-def test_utf16_text_is_read(tmp_path):
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_is_read(tmp_path, codec):
+    """With a byte-order mark (Notepad's "Unicode") or without one, in either byte order."""
     text = json.dumps([_conv(("你好", "嗨"))], ensure_ascii=False)
-    res = read_path(_write(tmp_path, "u16.json", text.encode("utf-16")))
+    res = read_path(_write(tmp_path, "u16.json", text.encode(codec)))
     assert res.records == [_conv(("你好", "嗨"))] and res.notes[0].code == "utf16"
 
 

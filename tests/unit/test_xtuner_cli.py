@@ -223,3 +223,18 @@ def test_a_small_models_processes_get_one_cpu_thread_a_large_ones_every_core(tmp
     monkeypatch.setenv("OMP_NUM_THREADS", "6")
     inv = xtuner_cli.train(CFG, WORK, model=small)
     assert "OMP_NUM_THREADS" not in inv.env and inv.full_env()["OMP_NUM_THREADS"] == "6"
+
+
+def test_a_model_the_config_computes_is_shown_and_run_without_a_thread_setting(monkeypatch):
+    """A config may compute its model (``os.path.join(MODEL_DIR, 'm')``): config_summary then gives a
+    Code value, not a folder. The training page and runs.start_training pass it on as it is; the
+    command must still be built (the training page raised TypeError here)."""
+    from core import config as cfg
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    source = "import os\nMODEL_DIR = '/models'\npretrained_model_name_or_path = os.path.join(MODEL_DIR, 'm')\n"
+    model = cfg.config_summary(source)["model"]
+    assert not isinstance(model, (str, Path)), "the test needs a computed model"
+    inv = xtuner_cli.train(CFG, WORK, model=model)
+    assert "OMP_NUM_THREADS" not in inv.env and inv.display.startswith("xtuner train ")
+    assert xtuner_cli.threads_env(object()) == {}

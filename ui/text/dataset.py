@@ -451,6 +451,11 @@ STRINGS = {
         "zh": "文件不是 UTF-8 编码（第 {line} 行），也不像 GBK。请另存为 UTF-8。",
         "en": "The file is not UTF-8 (line {line}) and not GBK either. Save it as UTF-8.",
     },
+    "dataset.p.not_utf8_utf16": {
+        "zh": "文件是 UTF-16 编码（记事本里叫“Unicode”），不是 UTF-8。应用只读 UTF-8：请用编辑器另存为 UTF-8。",
+        "en": "The file is UTF-16 text (Notepad calls it \"Unicode\"), not UTF-8. The app reads UTF-8 only: save it "
+              "as UTF-8 in your editor.",
+    },
     "dataset.p.not_utf8_gbk": {
         "zh": "文件不是 UTF-8 编码（第 {line} 行），看起来是 GBK（可能被别的编辑器另存过）。应用只读 UTF-8：请用编辑器另存为 UTF-8。",
         "en": "The file is not UTF-8 (line {line}); it looks like GBK (perhaps saved by another editor). The app reads "
