@@ -29,10 +29,12 @@ from ui.i18n import lang, t
 
 ZONE = "[data-testid='stFileUploaderDropzone']"
 # Where Streamlit puts its words: the button's label, the size line, the overlay shown while dragging
-# (the overlay is the element right after the hidden file input; the button sits in a span there).
+# (the overlay is a div right after the hidden file input, its one span the words). With a file
+# attached, the div after the input holds the file's chip and an "add" button: only the overlay's own
+# span (a child, not a descendant) is ours, or our words land on that button and hide its icon.
 BUTTON = f"{ZONE} button [data-testid='stMarkdownContainer'] p"
 LIMIT = f"{ZONE} [data-testid='stFileUploaderDropzoneInstructions'] span"
-DROP = f"{ZONE} [data-testid='stFileUploaderDropzoneInput'] + div span"
+DROP = f"{ZONE} [data-testid='stFileUploaderDropzoneInput'] + div > span"
 TEXT_SIZE = "0.875rem"  # Streamlit's size for all three
 
 

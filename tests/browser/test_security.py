@@ -95,6 +95,61 @@ def test_xsrf_protection_and_upload_limit_are_on(open_server, new_page):
     assert drawn == ['"选择文件"', f'"每个文件最大 {limit} MB"'], drawn
 
 
+# Every ::after drawn on a visible element of the drop zone, and the size of the "add another file"
+# button's icon (a file attached).
+_ZONE_WORDS = """() => {
+  const zone = document.querySelector("[data-testid=stFileUploaderDropzone]");
+  const drawn = [...zone.querySelectorAll("*")].filter(e => e.checkVisibility({visibilityProperty: true}))
+    .map(e => getComputedStyle(e, "::after").content)
+    .filter(c => c && c !== "none" && c !== "normal");
+  const icon = zone.querySelector("[data-testid=stBaseButton-borderlessIcon] [data-testid=stIconMaterial]");
+  return {drawn, icon: icon ? getComputedStyle(icon).fontSize : null};
+}"""
+_DRAG = """() => {
+  const zone = document.querySelector("[data-testid=stFileUploaderDropzone]");
+  const dt = new DataTransfer(); dt.items.add(new File(["x"], "a.json"));
+  for (const type of ["dragenter", "dragover"]) {
+    zone.dispatchEvent(new DragEvent(type, {bubbles: true, dataTransfer: dt}));
+  }
+}"""
+
+
+def test_the_uploader_is_worded_in_the_pages_language_with_and_without_a_file(open_server, new_page, tmp_path):
+    """Streamlit's drop zone changes once a file is attached (the file's chip and an "add" button sit
+    where the drag overlay was): our words must go on the overlay only, never over the chip's button
+    (they did: 「松开鼠标，上传这个文件」 drawn over the file's name and the "+" icon hidden)."""
+    page = new_page()
+    open_app(page, open_server, "dataset")
+    zone = page.locator("[data-testid=stFileUploaderDropzone]")
+    poll(lambda: zone.count() == 1, 90, 0.5, "the dataset page's drop zone")
+    limit = min(int(tomllib.loads((APP_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["server"][
+        "maxUploadSize"]), dataset_io.MAX_BYTES // 2**20)
+    empty = ['"选择文件"', f'"每个文件最大 {limit} MB"']
+    poll(lambda: page.evaluate(_ZONE_WORDS)["drawn"] == empty, 90, 0.5,
+         lambda: f"the empty drop zone's words {empty} (drawn: {page.evaluate(_ZONE_WORDS)})")
+    page.evaluate(_DRAG)  # the overlay lies over the button and the size line
+    poll(lambda: '"松开鼠标，上传这个文件"' in page.evaluate(_ZONE_WORDS)["drawn"], 30, 0.5,
+         lambda: f"the drag overlay's words (drawn: {page.evaluate(_ZONE_WORDS)})")
+    page.evaluate("""() => document.querySelector("[data-testid=stFileUploaderDropzone]")
+        .dispatchEvent(new DragEvent("dragleave", {bubbles: true}))""")
+    data = tmp_path / "one.json"
+    data.write_text('[{"conversation": [{"input": "你好", "output": "嗨"}]}]', encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(data))
+    poll(lambda: page.locator("[data-testid=stFileChip]").count() == 1 and "one.json" in main_text(page), 90, 0.5,
+         "the attached file's chip")
+
+    def chip_left_alone() -> bool:
+        now = page.evaluate(_ZONE_WORDS)
+        return now["drawn"] == [] and now["icon"] not in (None, "0px")
+
+    poll(chip_left_alone, 30, 0.5,
+         lambda: f"no words over the file's chip and a visible add icon (got: {page.evaluate(_ZONE_WORDS)})")
+    screenshot(page, "security-uploader-with-a-file")
+    page.evaluate(_DRAG)
+    poll(lambda: page.evaluate(_ZONE_WORDS)["drawn"] == ['"松开鼠标，上传这个文件"'], 30, 0.5,
+         lambda: f"the drag overlay's words over an attached file (drawn: {page.evaluate(_ZONE_WORDS)})")
+
+
 def test_no_shell_in_the_code():
     files = subprocess.run(["git", "ls-files", "*.py"], cwd=APP_ROOT, capture_output=True, text=True,
                            check=True).stdout.split()
