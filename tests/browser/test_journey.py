@@ -129,7 +129,10 @@ def test_new_user_journey(start_server, new_page):
     assert has_badge(page, "已完成"), text[-3000:]
     # the verify step asked the identity questions and says in words that the model has learnt
     assert "合并后的模型学会了" in text and "还没有学会" not in text, text[-3000:]
-    assert any(answer in text for _, answer in dataset.tutorial_pairs(OWNER)), text[-3000:]
+    # The page starts training as a person does, with no seed: the words a 4 M-parameter model gives
+    # back after 96 steps vary with the seed (once 「我在这里帮助测试同学的小助手…」 instead of the
+    # tutorial's 「我是测试同学的小助手…」), what it learnt does not: the answer it gave names the owner.
+    assert f"说出了「{OWNER}」" in text, text[-3000:]
     assert_no_traceback(page)
     screenshot(page, "07-convert")
 
