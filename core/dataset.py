@@ -312,11 +312,8 @@ def load(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if text_encoding.utf16_encoding(raw[:text_encoding.HEAD]):
-            raise LoadError(_utf16(path.name)) from None
-        raise LoadError(problem("file", 0, "bad_json", f"{path.name}, line {exc.lineno}, column {exc.colno}: not "
-                                f"valid JSON ({exc.msg})", line=exc.lineno, column=exc.colno,
-                                reason=json_reason(exc.msg))) from None
+        raise LoadError(_bad_json(path.name, raw[:text_encoding.HEAD], exc.lineno, exc.colno, exc.msg,
+                                  json_reason(exc.msg))) from None
     return data
 
 
@@ -375,10 +372,8 @@ def _check_file(path: Path) -> tuple[int, tuple[Problem, ...]]:
             return 0, (_not_utf8(path.name, raw),)
     except json_stream.SyntaxProblem as exc:
         with open(path, "rb") as raw:
-            if text_encoding.utf16_encoding(raw.read(text_encoding.HEAD)):
-                return 0, (_utf16(path.name),)
-        return 0, (problem("file", 0, "bad_json", f"{path.name}, line {exc.line}, column {exc.column}: not "
-                           f"valid JSON ({exc.msg})", line=exc.line, column=exc.column, reason=exc.reason),)
+            head = raw.read(text_encoding.HEAD)
+        return 0, (_bad_json(path.name, head, exc.line, exc.column, exc.msg, exc.reason),)
     if not count:
         problems = [problem("file", 0, "no_records", "the dataset has no records")]
     return count, tuple(problems)
@@ -398,9 +393,17 @@ def _not_utf8(name: str, raw: IO[bytes]) -> Problem:
     return problem("file", 0, "not_utf8", f"{name} is not UTF-8 text (line {line})", line=line)
 
 
+def _bad_json(name: str, head: bytes, line: int, column: int, msg: str, reason: str) -> Problem:
+    """The problem of a file that is not valid JSON, for load and the streamed check alike; a UTF-16
+    file without a byte-order mark is valid UTF-8 when its text is ASCII, and fails here: named as UTF-16."""
+    if text_encoding.utf16_encoding(head):
+        return _utf16(name)
+    return problem("file", 0, "bad_json", f"{name}, line {line}, column {column}: not valid JSON ({msg})",
+                   line=line, column=column, reason=reason)
+
+
 def _utf16(name: str) -> Problem:
-    """The problem for a UTF-16 file (Notepad's "Unicode"). Asked for where UTF-8 fails and where JSON
-    fails: without a byte-order mark, UTF-16 text may be valid UTF-8 (ASCII and zero bytes)."""
+    """The problem for a UTF-16 file (Notepad's "Unicode")."""
     return problem("file", 0, "not_utf8_utf16", f"{name} is UTF-16 text, not UTF-8: save it as UTF-8")
 
 

@@ -61,16 +61,7 @@ def not_utf8(raw: IO[bytes]) -> tuple[int, str]:
     head = raw.read(HEAD)
     raw.seek(0)
     line, offset = _first_bad_byte(raw)
-    # The guess reads from the start of the first bad byte's line: a file may be ASCII for its first
-    # thousands of lines, and a line starts on a whole character in GBK too (no GBK byte is a newline).
-    sample = head
-    if offset is not None:
-        back = max(0, offset - 4096)
-        raw.seek(back)
-        before = raw.read(offset - back)
-        newline = before.rfind(b"\n")
-        raw.seek(back + newline + 1 if newline >= 0 or back == 0 else offset)  # a long line: from the bad byte
-        sample = raw.read(HEAD)
+    sample = head if offset is None else _line_onwards(raw, offset)
     raw.seek(0)
     if utf16_encoding(head):
         return line, "utf16"
@@ -78,6 +69,18 @@ def not_utf8(raw: IO[bytes]) -> tuple[int, str]:
         return line, "gbk"
     utf8 = head.decode("utf-8", errors="replace")
     return line, "binary" if utf8.count("\ufffd") > 0.1 * max(1, len(utf8)) else "other"
+
+
+def _line_onwards(raw: IO[bytes], offset: int) -> bytes:
+    """:data:`HEAD` bytes from the start of the line holding ``offset`` (from ``offset`` itself when that
+    line started more than 4 KB before it). The guess reads there, not at the file's head: a file may
+    be ASCII for thousands of lines, and a line starts on a whole character in GBK too (no GBK byte
+    is a newline)."""
+    back = max(0, offset - 4096)
+    raw.seek(back)
+    newline = raw.read(offset - back).rfind(b"\n")
+    raw.seek(back + newline + 1 if newline >= 0 or back == 0 else offset)
+    return raw.read(HEAD)
 
 
 def _reads_as_gbk(sample: bytes) -> bool:
