@@ -261,8 +261,9 @@ MAIN = '[data-testid="stMain"]'
 
 
 # Counts the script runs the server has finished for a page (full or fragment runs): every
-# ``script_finished`` message on the page's websocket. A click reaches the server and starts its run
-# only later, a long while later on a loaded machine, and until then the page still looks idle;
+# ``script_finished`` message on the page's websocket, except a run that ended for a rerun. A click
+# reaches the server and starts its run only later, a long while later on a loaded machine, and until
+# then the page still looks idle;
 # waiting for this count to move is how a helper knows the run it caused has happened. (Counting the
 # page's data-test-script-state changes to "running" missed fast runs on an idle machine: React
 # renders the start and the end of a short run as one update, so "running" never reached the page.)
@@ -280,7 +281,11 @@ def count_runs(page) -> None:
             msg.ParseFromString(payload)
         except Exception:  # noqa: BLE001 - not a message of the app's protocol
             return
-        if msg.WhichOneof("type") == "script_finished":
+        # A run stopped by st.rerun() (or by a newer click) is not the end: its follow-up run is.
+        # Streamlit reports the stopped run as finished "early, for a rerun" and the page reads
+        # "not running" until the follow-up starts (after the server's garbage collection); a
+        # pause there as long as wait_idle's settle let the wait end on the stopped run's page.
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
             page.st_finished_runs += 1
 
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
