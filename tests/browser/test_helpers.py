@@ -10,13 +10,10 @@ bare Streamlit script makes that pause long on purpose, so the wait is tested ev
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import urllib.request
+from pathlib import Path
 
-from tests.browser.conftest import click_button, free_port, main_text, poll, wait_idle
+from tests.browser.conftest import Server, click_button, main_text, wait_idle
 
 SCRIPT = '''
 import gc
@@ -49,27 +46,23 @@ st.write(f"reruns done: {st.session_state.get('reruns', 0)}")
 '''
 
 
-def test_a_click_waits_for_the_run_that_st_rerun_starts(tmp_path, new_page):
-    script = tmp_path / "rerun_app.py"
-    script.write_text(SCRIPT, encoding="utf-8")
-    port = free_port()
-    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        def healthy() -> bool:
-            assert proc.poll() is None, (tmp_path / "server.log").read_text(errors="replace")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    return r.read().decode().strip() == "ok"
-            except OSError:
-                return False
+class BareServer(Server):
+    """The browser fixtures' server, running a bare Streamlit script instead of the app."""
 
-        poll(healthy, 120, 0.3, "the bare Streamlit server to answer /_stcore/health")
+    script: Path | None = None
+
+    def argv(self) -> list[str]:
+        return [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.port", str(self.port)]
+
+
+def test_a_click_waits_for_the_run_that_st_rerun_starts(tmp_path, new_page):
+    server = BareServer(tmp_path, tmp_path / "server.log", {})
+    server.script = tmp_path / "rerun_app.py"
+    server.script.write_text(SCRIPT, encoding="utf-8")
+    try:
+        server.start(timeout=120)
         page = new_page()
-        page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
+        page.goto(server.url, wait_until="domcontentloaded")
         wait_idle(page, 180)
         assert "reruns done: 0" in main_text(page)
         for n in (1, 2):
@@ -77,6 +70,4 @@ def test_a_click_waits_for_the_run_that_st_rerun_starts(tmp_path, new_page):
             # Read at once: the helper's wait must already cover the follow-up run.
             assert f"reruns done: {n}" in main_text(page), main_text(page)
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        log.close()
+        server.stop()
